@@ -1,0 +1,4 @@
+CREATE DATABASE IF NOT EXISTS casegraph_cases;
+CREATE DATABASE IF NOT EXISTS casegraph_attachments;
+CREATE DATABASE IF NOT EXISTS casegraph_threats;
+CREATE DATABASE IF NOT EXISTS casegraph_gateway;

@@ -1,0 +1,56 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { TokenClaims } from "./demo-users.js";
+
+export interface BearerVerifierOptions {
+  jwtSecret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+/**
+ * Verifies `Authorization: Bearer` tokens: against a JWKS (RS256/ES256, real identity providers) when
+ * configured, else with the HS256 dev secret. Issuer and audience are checked when configured;
+ * expiry always. Returns null for any token that does not verify.
+ */
+export function createBearerVerifier(options: BearerVerifierOptions): (token: string) => Promise<TokenClaims | null> {
+  const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
+  const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : undefined;
+  const verifyOptions = {
+    issuer: options.issuer,
+    audience: options.audience,
+    algorithms: jwks ? ["RS256", "ES256"] : ["HS256"],
+    requiredClaims: ["sub", "exp"],
+  };
+  return async (token) => {
+    try {
+      const { payload } = jwks ? await jwtVerify(token, jwks, verifyOptions) : await jwtVerify(token, secret!, verifyOptions);
+      return toClaims(payload);
+    } catch {
+      return null;
+    }
+  };
+}
+
+function toClaims(payload: JWTPayload): TokenClaims | null {
+  const { sub, name, email, role, org, partner } = payload as Record<string, unknown>;
+  if (typeof sub !== "string" || (role !== "customer" && role !== "partner" && role !== "engineer")) return null;
+  if (role === "customer" && typeof org !== "string") return null;
+  if (role === "partner" && typeof partner !== "string") return null;
+  return {
+    sub,
+    name: typeof name === "string" ? name : sub,
+    email: typeof email === "string" ? email : "",
+    role,
+    org: typeof org === "string" ? org : undefined,
+    partner: typeof partner === "string" ? partner : undefined,
+  };
+}
+
+/** Mints an HS256 token with these claims (development and tests). */
+export function signDevToken(claims: TokenClaims, secret: string, expiresIn = "12h", extra: { issuer?: string; audience?: string } = {}): Promise<string> {
+  let jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: "HS256" }).setSubject(claims.sub).setIssuedAt().setExpirationTime(expiresIn);
+  if (extra.issuer) jwt = jwt.setIssuer(extra.issuer);
+  if (extra.audience) jwt = jwt.setAudience(extra.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,9 @@
+import type { Principal } from "../subgraphs/kit/principal.js";
+
+/** Per-request state of the gateway. */
+export interface GatewayContext {
+  principal: Principal;
+  requestId: string;
+  /** Identity tokens already signed in this request, per subgraph. */
+  identityTokens: Map<string, Promise<string>>;
+}

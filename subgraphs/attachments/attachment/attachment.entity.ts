@@ -1,0 +1,71 @@
+import { Directive, Field, Float, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { Actor } from "../../kit/actor.js";
+import { DateTime } from "../../kit/scalars.js";
+
+export enum AttachmentState {
+  STAGED = "STAGED",
+  ATTACHED = "ATTACHED",
+}
+registerEnumType(AttachmentState, { name: "AttachmentState" });
+
+const bytes = { to: (value: number) => value, from: (value: string | number) => Number(value) };
+
+/** A file of a case: staged by an upload, attached by `createCase` / `addCaseUpdate`. */
+@ObjectType("Attachment")
+@Directive('@key(fields: "id")')
+@Entity("attachments")
+@Index(["caseId", "uploadedAt", "id"])
+@Index(["caseUpdateId"])
+@Index(["state", "uploadedAt"])
+export class AttachmentEntity {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id: string;
+
+  @Column({ type: "varchar", length: 36 })
+  caseId: string;
+
+  /** The case's organization, recorded at upload so that reads need not ask the cases subgraph. */
+  @Column({ type: "varchar", length: 64 })
+  organizationId: string;
+
+  @Column({ type: "varchar", length: 36, nullable: true })
+  caseUpdateId: string | null;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 255 })
+  fileName: string;
+
+  @Field(() => Float, { description: "Bytes (Float: may exceed 2^31)." })
+  @Column({ type: "bigint", transformer: bytes })
+  size: number;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 127 })
+  contentType: string;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 40 })
+  sha1: string;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 64 })
+  sha256: string;
+
+  @Field(() => DateTime)
+  @Column({ type: "datetime", precision: 3 })
+  uploadedAt: Date;
+
+  @Field(() => Actor)
+  @Column(() => Actor)
+  uploadedBy: Actor;
+
+  @Field(() => AttachmentState)
+  @Column({ type: "varchar", length: 16 })
+  state: AttachmentState;
+
+  /** Where the bytes are in the blob store. */
+  @Column({ type: "varchar", length: 255 })
+  blobKey: string;
+}

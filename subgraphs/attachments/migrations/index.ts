@@ -1,0 +1,4 @@
+import { Initial1795641734114 } from "./1795641734114-initial.js";
+
+/** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
+export const attachmentsMigrations: Function[] = [Initial1795641734114];

@@ -1,0 +1,26 @@
+import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
+import { CaseStatus, InquiryType, ThreatCategory } from "../case/case.enums.js";
+import type { CasesContext } from "../cases.context.js";
+
+/**
+ * What the other subgraphs need to know about a case to enforce the same rules (organization,
+ * type, category, status). Hidden from clients: `@inaccessible` in the supergraph.
+ */
+@ObjectType()
+@Directive("@inaccessible")
+export class CaseAccess {
+  @Field(() => ID) id: string;
+  @Field(() => ID) organizationId: string;
+  @Field(() => InquiryType) inquiryType: InquiryType;
+  @Field(() => ThreatCategory, { nullable: true }) threatCategory: ThreatCategory | null;
+  @Field(() => CaseStatus) status: CaseStatus;
+}
+
+@Resolver()
+export class CaseAccessResolver {
+  @Query(() => [CaseAccess], { nullable: "items", description: "Subgraph-to-subgraph: null for cases the caller may not see." })
+  @Directive("@inaccessible")
+  async caseAccess(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: CasesContext): Promise<(CaseAccess | null)[]> {
+    return ctx.loaders.caseById.loadMany(ids).then((rows) => rows.map((c) => (c && !(c instanceof Error) ? c : null)));
+  }
+}

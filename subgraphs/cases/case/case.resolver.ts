@@ -1,0 +1,114 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { PageArgs } from "../../kit/page-args.js";
+import { notFound } from "../../kit/errors.js";
+import { pageSize } from "../../kit/pagination.js";
+import type { CasesContext } from "../cases.context.js";
+import { Organization } from "../organization/organization.entity.js";
+import { ProductProfile } from "../product-profile/product-profile.entity.js";
+import { CaseEntity } from "./case.entity.js";
+import { CaseField } from "./case.enums.js";
+import { AddCaseUpdateInput, CaseFilter, CaseOrder, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
+import { editableFields, requireScope } from "./case.rules.js";
+import { searchCases } from "./case.search.js";
+import { AddCaseUpdatePayload, CaseConnection, CaseEventConnection, CasePayload, CaseUpdateConnection } from "./case.types.js";
+
+@Resolver(() => CaseEntity)
+export class CaseResolver {
+  @Query(() => CaseEntity, { nullable: true, description: "Null when missing OR not visible to the caller." })
+  async case(@Arg("id", () => ID) id: string, @Ctx() ctx: CasesContext): Promise<CaseEntity | null> {
+    requireScope(ctx.principal, "cases:read");
+    return ctx.loaders.caseById.load(id);
+  }
+
+  @Query(() => CaseEntity, { nullable: true })
+  async caseByNumber(@Arg("caseNumber", () => String) caseNumber: string, @Ctx() ctx: CasesContext): Promise<CaseEntity | null> {
+    requireScope(ctx.principal, "cases:read");
+    return ctx.services.cases.findByNumber(ctx.principal, caseNumber);
+  }
+
+  @Query(() => CaseConnection)
+  async cases(
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg("filter", () => CaseFilter, { nullable: true }) filter: CaseFilter | null,
+    @Arg("orderBy", () => CaseOrder, { nullable: true }) orderBy: CaseOrder | null,
+    @Ctx() ctx: CasesContext,
+  ): Promise<CaseConnection> {
+    requireScope(ctx.principal, "cases:read");
+    const connection = await searchCases(ctx.services.dataSource, ctx.principal, { ...page, filter, orderBy });
+    for (const edge of connection.edges) ctx.loaders.caseById.prime(edge.node.id, edge.node);
+    return connection;
+  }
+
+  @Mutation(() => CasePayload)
+  async createCase(@Arg("input", () => CreateCaseInput) input: CreateCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
+    return { case: await ctx.services.cases.createCase(ctx.principal, input) };
+  }
+
+  @Mutation(() => CasePayload)
+  async updateCase(@Arg("input", () => UpdateCaseInput) input: UpdateCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
+    return { case: await ctx.services.cases.updateCase(ctx.principal, input) };
+  }
+
+  @Mutation(() => CasePayload)
+  async closeCase(@Arg("input", () => CloseCaseInput) input: CloseCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
+    return { case: await ctx.services.cases.closeCase(ctx.principal, input) };
+  }
+
+  @Mutation(() => AddCaseUpdatePayload)
+  async addCaseUpdate(@Arg("input", () => AddCaseUpdateInput) input: AddCaseUpdateInput, @Ctx() ctx: CasesContext): Promise<AddCaseUpdatePayload> {
+    return ctx.services.cases.addCaseUpdate(ctx.principal, input);
+  }
+
+  @Mutation(() => CasePayload, { description: "Engineers only." })
+  async setCaseSubStatus(@Arg("input", () => SetCaseSubStatusInput) input: SetCaseSubStatusInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
+    return { case: await ctx.services.cases.setCaseSubStatus(ctx.principal, input) };
+  }
+
+  @FieldResolver(() => ProductProfile)
+  async productProfile(@Root() c: CaseEntity, @Ctx() ctx: CasesContext): Promise<ProductProfile> {
+    const profile = await ctx.loaders.productProfileById.load(c.productProfileId);
+    if (!profile) throw notFound("ProductProfile", c.productProfileId);
+    return profile;
+  }
+
+  @FieldResolver(() => Organization)
+  async organization(@Root() c: CaseEntity, @Ctx() ctx: CasesContext): Promise<Organization> {
+    const organization = await ctx.loaders.organizationById.load(c.organizationId);
+    if (!organization) throw notFound("Organization", c.organizationId);
+    return organization;
+  }
+
+  @FieldResolver(() => [CaseField], { description: "What the caller may change now (the portal's pencil icons)." })
+  editableFields(@Root() c: CaseEntity, @Ctx() ctx: CasesContext): CaseField[] {
+    return editableFields(ctx.principal, c.status);
+  }
+
+  @FieldResolver(() => CaseUpdateConnection)
+  async updates(@Root() c: CaseEntity, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: CasesContext): Promise<CaseUpdateConnection> {
+    pageSize(page.first);
+    const { edges, pageInfo } = await ctx.loaders.updatesPage.load({ parentId: c.id, ...page });
+    return Object.assign(new CaseUpdateConnection(), { edges, pageInfo, caseId: c.id });
+  }
+
+  @FieldResolver(() => CaseEventConnection)
+  async history(@Root() c: CaseEntity, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: CasesContext): Promise<CaseEventConnection> {
+    pageSize(page.first);
+    return ctx.loaders.historyPage.load({ parentId: c.id, ...page });
+  }
+}
+
+@Resolver(() => CaseConnection)
+export class CaseConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: CaseConnection): Promise<number> {
+    return connection.countTotal();
+  }
+}
+
+@Resolver(() => CaseUpdateConnection)
+export class CaseUpdateConnectionResolver {
+  @FieldResolver(() => Int)
+  totalCount(@Root() connection: CaseUpdateConnection, @Ctx() ctx: CasesContext): Promise<number> {
+    return ctx.loaders.updatesCount.load(connection.caseId);
+  }
+}

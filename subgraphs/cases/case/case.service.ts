@@ -1,0 +1,317 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource, EntityManager } from "typeorm";
+import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js";
+import { canSeeOrganization, isEngineer, type Principal } from "../../kit/principal.js";
+import { inTransaction, writeLock } from "../../kit/transaction.js";
+import { type Actor, actorOf } from "../../kit/actor.js";
+import { CaseEventEntity } from "../case-event/case-event.entity.js";
+import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
+import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
+import { ProductProfile } from "../product-profile/product-profile.entity.js";
+import { type AttachmentLinker, MAX_ATTACHMENTS_PER_UPDATE, noAttachments } from "./attachment-linker.js";
+import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
+import { CaseStatus, CaseSubStatus, SEVERITY_RANK } from "./case.enums.js";
+import type { AddCaseUpdateInput, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
+import * as rules from "./case.rules.js";
+
+export type Clock = () => Date;
+
+/** The changes one command makes to a case: history events and outbox rows, saved with it. */
+class ChangeSet {
+  readonly events: CaseEventEntity[] = [];
+  readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
+  constructor(private readonly actor: Actor, private readonly at: Date, private readonly caseId: string) {}
+
+  record(field: string, oldValue: unknown, newValue: unknown, comment: string | null = null): void {
+    const text = (value: unknown) => (value === null || value === undefined ? null : Array.isArray(value) ? value.join(", ") : String(value));
+    this.events.push(
+      Object.assign(new CaseEventEntity(), {
+        id: randomUUID(),
+        caseId: this.caseId,
+        actor: this.actor,
+        field,
+        oldValue: text(oldValue),
+        newValue: text(newValue),
+        comment,
+        at: this.at,
+      }),
+    );
+  }
+
+  /** A status change is two events, one per field, so history reads field by field. */
+  recordTransition(from: { status: string | null; subStatus: string | null }, to: { status: string; subStatus: string }, comment: string | null = null): void {
+    if (from.status !== to.status) this.record("status", from.status, to.status, comment);
+    if (from.subStatus !== to.subStatus) this.record("subStatus", from.subStatus, to.subStatus, comment);
+  }
+
+  notify(kind: NotificationKind, details: Record<string, string | null> = {}): void {
+    this.notifications.push({ kind, details: { actorName: this.actor.name, actorRole: this.actor.role, ...details } });
+  }
+}
+
+function isCustomerSide(principal: Principal): boolean {
+  return !isEngineer(principal);
+}
+
+/** The case lifecycle of DOMAIN.md section 3: every command validates, then changes one case in one transaction. */
+export class CaseService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock = () => new Date(),
+    private readonly attachments: AttachmentLinker = noAttachments,
+  ) {}
+
+  /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
+  async findVisible(principal: Principal, ids: readonly string[]): Promise<(CaseEntity | null)[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource.getRepository(CaseEntity).createQueryBuilder("c").where("c.id IN (:...ids)", { ids: [...ids] }).getMany();
+    const byId = new Map(rows.filter((c) => canSeeOrganization(principal, c.organizationId)).map((c) => [c.id, c]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async findByNumber(principal: Principal, caseNumber: string): Promise<CaseEntity | null> {
+    const found = await this.dataSource.getRepository(CaseEntity).findOneBy({ caseNumber: caseNumber.trim().toUpperCase() });
+    return found && canSeeOrganization(principal, found.organizationId) ? found : null;
+  }
+
+  async createCase(principal: Principal, input: CreateCaseInput): Promise<CaseEntity> {
+    rules.requireScope(principal, "cases:write");
+    const organizationId = this.organizationForNewCase(principal, input.organizationId ?? null);
+    const title = rules.requiredText("title", input.title);
+    const description = rules.requiredText("description", input.description);
+    const problemCategory = rules.requiredText("problemCategory", input.problemCategory);
+    const contactName = rules.requiredText("contactName", input.contactName);
+    const businessImpact = input.businessImpact ? rules.limitedText("businessImpact", input.businessImpact.trim()) || null : null;
+    const threatCategory = rules.checkThreatCategory(input.inquiryType, input.threatCategory);
+    const ccEmails = rules.normalizeCcEmails(input.ccEmails ?? []);
+    rules.requireBusinessImpact(input.severity, businessImpact);
+    const attachmentIds = this.attachmentIds(input.attachmentIds);
+    const profile = await this.dataSource.getRepository(ProductProfile).findOneBy({ id: input.productProfileId });
+    if (!profile || profile.organizationId !== organizationId) throw badInput("productProfileId", "unknown product profile");
+
+    const now = this.clock();
+    const caseId = randomUUID();
+    await this.attachments.check(principal, caseId, attachmentIds);
+    const created = await inTransaction(this.dataSource, async (tx) => {
+      const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
+      const entity = Object.assign(new CaseEntity(), {
+        id: caseId,
+        caseNumber: rules.formatCaseNumber(now.getUTCFullYear(), allocation.id),
+        organizationId,
+        title,
+        description,
+        status: CaseStatus.OPEN,
+        subStatus: CaseSubStatus.RECEIVED,
+        severity: input.severity,
+        severityRank: SEVERITY_RANK[input.severity],
+        inquiryType: input.inquiryType,
+        threatCategory,
+        problemCategory,
+        productProfileId: profile.id,
+        contactName,
+        registrant: actorOf(principal),
+        ccEmails,
+        businessImpact,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+        version: 1,
+        lastCustomerActivityAt: now,
+        subStatusChangedAt: now,
+      });
+      await tx.insert(CaseEntity, entity);
+      const changes = new ChangeSet(entity.registrant, now, caseId);
+      changes.recordTransition({ status: null, subStatus: null }, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.RECEIVED });
+      changes.notify(NotificationKind.CASE_REGISTERED);
+      await this.saveChanges(tx, entity, changes);
+      return entity;
+    });
+    await this.attachments.attach(principal, caseId, null, attachmentIds);
+    return created;
+  }
+
+  async updateCase(principal: Principal, input: UpdateCaseInput): Promise<CaseEntity> {
+    rules.requireScope(principal, "cases:write");
+    if (input.status === CaseStatus.OPEN) {
+      throw domainError(ErrorCode.REOPEN_VIA_UPDATE, "A case is reopened by posting a case update with requestReopen: true", { field: "status" });
+    }
+    const ccEmails = input.ccEmails ? rules.normalizeCcEmails(input.ccEmails) : undefined;
+    const businessImpact =
+      input.businessImpact === undefined || input.businessImpact === null ? undefined : rules.limitedText("businessImpact", input.businessImpact.trim());
+    return this.change(principal, input.caseId, input.expectedVersion, (c, changes) => {
+      rules.requireOpen(c.status, c.caseNumber);
+      const severity = input.severity ?? c.severity;
+      const impact = businessImpact === undefined ? c.businessImpact : businessImpact || null;
+      rules.requireBusinessImpact(severity, impact);
+      if (severity !== c.severity) {
+        changes.record("severity", c.severity, severity);
+        changes.notify(NotificationKind.SEVERITY_CHANGED, { oldValue: c.severity, newValue: severity });
+        c.severity = severity;
+        c.severityRank = SEVERITY_RANK[severity];
+      }
+      if (impact !== c.businessImpact) {
+        changes.record("businessImpact", c.businessImpact, impact);
+        c.businessImpact = impact;
+      }
+      if (ccEmails && ccEmails.join("\n") !== c.ccEmails.join("\n")) {
+        changes.record("ccEmails", c.ccEmails, ccEmails);
+        c.ccEmails = ccEmails;
+      }
+      if (input.status === CaseStatus.CLOSED) this.close(principal, c, changes, rules.closingSubStatus(principal));
+    });
+  }
+
+  async closeCase(principal: Principal, input: CloseCaseInput): Promise<CaseEntity> {
+    rules.requireScope(principal, "cases:write");
+    return this.change(principal, input.caseId, input.expectedVersion, (c, changes) => {
+      rules.requireOpen(c.status, c.caseNumber);
+      this.close(principal, c, changes, rules.closingSubStatus(principal));
+    });
+  }
+
+  async setCaseSubStatus(principal: Principal, input: SetCaseSubStatusInput): Promise<CaseEntity> {
+    if (!isEngineer(principal)) throw domainError(ErrorCode.FORBIDDEN, "Only support engineers move sub-statuses");
+    if (!rules.ENGINEER_SUB_STATUSES.includes(input.subStatus)) {
+      throw badInput("subStatus", `${input.subStatus} is set by the portal itself, not by engineers`);
+    }
+    const comment = input.comment?.trim() ? rules.limitedText("comment", input.comment.trim()) : null;
+    return this.change(principal, input.caseId, input.expectedVersion, (c, changes) => {
+      rules.requireOpen(c.status, c.caseNumber);
+      if (rules.ENGINEER_CLOSING_SUB_STATUSES.includes(input.subStatus)) {
+        this.close(principal, c, changes, input.subStatus, comment);
+      } else if (input.subStatus !== c.subStatus) {
+        changes.record("subStatus", c.subStatus, input.subStatus, comment);
+        changes.notify(NotificationKind.SUB_STATUS_CHANGED, { oldValue: c.subStatus, newValue: input.subStatus, comment });
+        c.subStatus = input.subStatus;
+        c.subStatusChangedAt = this.clock();
+      }
+    });
+  }
+
+  async addCaseUpdate(principal: Principal, input: AddCaseUpdateInput): Promise<{ case: CaseEntity; update: CaseUpdateEntity }> {
+    rules.requireScope(principal, "cases:write");
+    const body = rules.requiredText("body", input.body);
+    const attachmentIds = this.attachmentIds(input.attachmentIds);
+    await this.requireVisible(principal, input.caseId);
+    await this.attachments.check(principal, input.caseId, attachmentIds);
+    let update!: CaseUpdateEntity;
+    const updated = await this.change(principal, input.caseId, null, (c, changes, now, tx) => {
+      const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
+      if (!reopening) rules.requireOpen(c.status, c.caseNumber);
+      update = Object.assign(new CaseUpdateEntity(), {
+        id: randomUUID(),
+        caseId: c.id,
+        body,
+        author: actorOf(principal),
+        requestedReopen: reopening,
+        createdAt: now,
+      });
+      if (reopening) {
+        changes.recordTransition(c, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.CUSTOMER_UPDATED });
+        changes.record("reopen", null, principal.name);
+        c.status = CaseStatus.OPEN;
+        c.closedAt = null;
+        c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
+        c.subStatusChangedAt = now;
+        changes.notify(NotificationKind.CASE_REOPENED, { body, updateId: update.id });
+      } else {
+        if (isCustomerSide(principal) && c.subStatus !== CaseSubStatus.CUSTOMER_UPDATED) {
+          changes.record("subStatus", c.subStatus, CaseSubStatus.CUSTOMER_UPDATED);
+          c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
+          c.subStatusChangedAt = now;
+        }
+        changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
+      }
+      return tx.insert(CaseUpdateEntity, update).then(() => undefined);
+    });
+    await this.attachments.attach(principal, input.caseId, update.id, attachmentIds);
+    return { case: updated, update };
+  }
+
+  /** Fails with NOT_FOUND unless the case exists and the principal may see it. */
+  async requireVisible(principal: Principal, caseId: string): Promise<CaseEntity> {
+    const [found] = await this.findVisible(principal, [caseId]);
+    if (!found) throw notFound("Case", caseId);
+    return found;
+  }
+
+  private close(principal: Principal, c: CaseEntity, changes: ChangeSet, subStatus: CaseSubStatus, comment: string | null = null): void {
+    changes.recordTransition(c, { status: CaseStatus.CLOSED, subStatus }, comment);
+    changes.notify(NotificationKind.CASE_CLOSED, { newValue: subStatus, comment });
+    c.status = CaseStatus.CLOSED;
+    c.subStatus = subStatus;
+    c.closedAt = this.clock();
+    c.subStatusChangedAt = c.closedAt;
+  }
+
+  /**
+   * Loads the case under a write lock, checks visibility and `expectedVersion`, lets `apply` change
+   * it, then saves the case, its history events and outbox rows in the same transaction. A command
+   * that changes nothing leaves the version alone.
+   */
+  private async change(
+    principal: Principal,
+    caseId: string,
+    expectedVersion: number | null | undefined,
+    apply: (c: CaseEntity, changes: ChangeSet, now: Date, tx: EntityManager) => void | Promise<void>,
+  ): Promise<CaseEntity> {
+    return inTransaction(this.dataSource, async (tx) => {
+      const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
+      if (!c || !canSeeOrganization(principal, c.organizationId)) throw notFound("Case", caseId);
+      if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== c.version) {
+        throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} changed since version ${expectedVersion}; it is at version ${c.version}`, {
+          currentVersion: c.version,
+        });
+      }
+      const now = this.clock();
+      const changes = new ChangeSet(actorOf(principal), now, c.id);
+      const before = c.version;
+      await apply(c, changes, now, tx);
+      if (changes.events.length === 0 && changes.notifications.length === 0) return c;
+      c.version = before + 1;
+      c.updatedAt = now;
+      if (isCustomerSide(principal)) c.lastCustomerActivityAt = now;
+      const { id: _id, caseNumber: _n, organizationId: _o, registrant: _r, createdAt: _c, ...columns } = c;
+      const result = await tx.update(CaseEntity, { id: c.id, version: before }, columns);
+      if (result.affected === 0) throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} was changed concurrently; retry`);
+      await this.saveChanges(tx, c, changes);
+      return c;
+    });
+  }
+
+  private async saveChanges(tx: EntityManager, c: CaseEntity, changes: ChangeSet): Promise<void> {
+    if (changes.events.length) await tx.insert(CaseEventEntity, changes.events);
+    const rows = changes.notifications.map(({ kind, details }) =>
+      Object.assign(new NotificationEntity(), {
+        id: randomUUID(),
+        caseId: c.id,
+        kind,
+        recipients: rules.notificationRecipients(kind, c.registrant.email, c.ccEmails),
+        details,
+        state: NotificationState.PENDING,
+        attempts: 0,
+        nextAttemptAt: changes.events[0]?.at ?? this.clock(),
+        createdAt: this.clock(),
+      }),
+    );
+    if (rows.length) await tx.insert(NotificationEntity, rows);
+  }
+
+  private organizationForNewCase(principal: Principal, requested: string | null): string {
+    if (requested) {
+      if (!canSeeOrganization(principal, requested)) throw notFound("Organization", requested);
+      return requested;
+    }
+    if (principal.organizationIds?.length === 1) return principal.organizationIds[0]!;
+    throw badInput("organizationId", "organizationId is required when acting for several organizations");
+  }
+
+  private attachmentIds(ids: string[] | null | undefined): string[] {
+    const unique = [...new Set(ids ?? [])];
+    if (unique.length > MAX_ATTACHMENTS_PER_UPDATE) {
+      throw domainError(ErrorCode.TOO_MANY_FILES, `At most ${MAX_ATTACHMENTS_PER_UPDATE} files per update`, { field: "attachmentIds" });
+    }
+    return unique;
+  }
+}
+

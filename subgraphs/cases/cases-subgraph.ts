@@ -1,0 +1,73 @@
+import "reflect-metadata";
+import type { DataSource } from "typeorm";
+import { createDataSource } from "../kit/database.js";
+import { buildFederatedSchema } from "../kit/federated-schema.js";
+import { createLogger } from "../kit/logger.js";
+import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
+import { CaseAccessResolver } from "./case-access/case-access.resolver.js";
+import { type AttachmentLinker, noAttachments } from "./case/attachment-linker.js";
+import { caseReferenceResolvers } from "./case/case.reference.js";
+import { CaseConnectionResolver, CaseResolver, CaseUpdateConnectionResolver } from "./case/case.resolver.js";
+import { type Clock, CaseService } from "./case/case.service.js";
+import { type CasesContext, type CasesServices, createCasesLoaders } from "./cases.context.js";
+import { casesEntities } from "./cases.entities.js";
+import type { CasesConfig } from "./config.js";
+import { ensureReferenceData } from "./demo/reference-data.js";
+import { casesMigrations } from "./migrations/index.js";
+import { ProductProfileResolver } from "./product-profile/product-profile.resolver.js";
+
+export const CASES_SUBGRAPH = "cases";
+
+/** The schema alone, for `npm run schema` and composition tests. */
+export function buildCasesSchema() {
+  return buildFederatedSchema(
+    { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver] },
+    caseReferenceResolvers,
+  );
+}
+
+export interface CasesSubgraph {
+  server: SubgraphServer;
+  dataSource: DataSource;
+  services: CasesServices;
+  stop(): Promise<void>;
+}
+
+export interface CasesSubgraphOptions {
+  clock?: Clock;
+  attachments?: AttachmentLinker;
+  /** Called with every SQL statement (statement-count tests). */
+  onQuery?: (sql: string) => void;
+}
+
+/** Builds the cases subgraph without listening: connects and migrates its database, loads reference data. */
+export async function createCasesSubgraph(config: CasesConfig, options: CasesSubgraphOptions = {}): Promise<CasesSubgraph> {
+  const logger = createLogger(CASES_SUBGRAPH, config.logLevel);
+  const dataSource = createDataSource({
+    url: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    entities: casesEntities,
+    migrations: casesMigrations,
+    onQuery: options.onQuery,
+  });
+  await dataSource.initialize();
+  await ensureReferenceData(dataSource);
+  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? noAttachments) };
+  const server = await createSubgraphServer<CasesContext>({
+    name: CASES_SUBGRAPH,
+    schema: await buildCasesSchema(),
+    dataSource,
+    identitySecret: config.identitySecret,
+    logger,
+    buildContext: (base) => ({ ...base, services, loaders: createCasesLoaders(services, base.principal) }),
+  });
+  return {
+    server,
+    dataSource,
+    services,
+    async stop() {
+      await server.stop();
+      await dataSource.destroy();
+    },
+  };
+}

@@ -1,0 +1,9 @@
+import { CaseEventEntity } from "./case-event/case-event.entity.js";
+import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
+import { CaseEntity, CaseNumberAllocation } from "./case/case.entity.js";
+import { NotificationEntity } from "./notification/notification.entity.js";
+import { Organization } from "./organization/organization.entity.js";
+import { ProductProfile } from "./product-profile/product-profile.entity.js";
+
+/** Every table of the cases database. */
+export const casesEntities = [Organization, ProductProfile, CaseEntity, CaseNumberAllocation, CaseUpdateEntity, CaseEventEntity, NotificationEntity];

@@ -1,0 +1,4 @@
+import { Initial1795641734099 } from "./1795641734099-initial.js";
+
+/** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
+export const casesMigrations: Function[] = [Initial1795641734099];

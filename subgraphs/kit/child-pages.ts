@@ -1,0 +1,114 @@
+import DataLoader from "dataloader";
+import { type DataSource, type EntityTarget, type ObjectLiteral, In } from "typeorm";
+import { badInput } from "./errors.js";
+import { decodeCursor, pageSize, toPage, type Page } from "./pagination.js";
+import type { Keyset } from "./pagination.js";
+
+export interface ChildPageQuery {
+  /** Table and columns in SQL names (snake_case). */
+  table: string;
+  parentColumn: string;
+  orderColumn: string;
+  parentIds: readonly string[];
+  /** Rows to fetch per parent (page size + 1, to know about a next page). */
+  perParent: number;
+  /** Only rows after this position (newest first), when paging on. */
+  after: Keyset | null;
+}
+
+/** UTC `YYYY-MM-DD HH:MM:SS.mmm`, as both MySQL and TypeORM's SQLite columns store datetimes. */
+export function sqlDatetime(date: Date): string {
+  return date.toISOString().replace("T", " ").replace("Z", "");
+}
+
+/**
+ * Newest-first pages of child rows for many parents in two statements, whatever the number of
+ * parents: a window function picks the ids, one `IN` query loads the rows. Returns rows per parent.
+ */
+export async function loadChildPages<T extends ObjectLiteral & { id: string }>(
+  dataSource: DataSource,
+  entity: EntityTarget<T>,
+  query: ChildPageQuery,
+  parentOf: (row: T) => string,
+  orderOf: (row: T) => Date,
+): Promise<Map<string, T[]>> {
+  const { table, parentColumn, orderColumn, parentIds, perParent, after } = query;
+  const params: unknown[] = [...parentIds];
+  let keyset = "";
+  if (after) {
+    const at = sqlDatetime(new Date(String(after.value)));
+    keyset = ` AND (${orderColumn} < ? OR (${orderColumn} = ? AND id < ?))`;
+    params.push(at, at, after.id);
+  }
+  params.push(perParent);
+  const placeholders = parentIds.map(() => "?").join(", ");
+  const ranked: { id: string }[] = await dataSource.query(
+    `SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderColumn} DESC, id DESC) AS position ` +
+      `FROM ${table} WHERE ${parentColumn} IN (${placeholders})${keyset}) ranked WHERE position <= ?`,
+    params,
+  );
+  const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
+  if (ranked.length === 0) return byParent;
+  const rows = await dataSource.getRepository(entity).findBy({ id: In(ranked.map((r) => r.id)) } as never);
+  rows.sort((a, b) => orderOf(b).getTime() - orderOf(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  for (const row of rows) byParent.get(parentOf(row))?.push(row);
+  return byParent;
+}
+
+/** A page request for a child list: which parent, and the page arguments. */
+export interface ChildPageKey {
+  parentId: string;
+  first?: number | null;
+  after?: string | null;
+}
+
+function keyOf(key: ChildPageKey): string {
+  return `${key.parentId}|${key.first ?? ""}|${key.after ?? ""}`;
+}
+
+function childCursor(after: string | null | undefined): Keyset | null {
+  const keyset = decodeCursor(after);
+  if (keyset && (typeof keyset.value !== "string" || Number.isNaN(new Date(keyset.value).getTime()))) {
+    throw badInput("after", "after is not a cursor of this list");
+  }
+  return keyset;
+}
+
+export interface ChildPageLoaderOptions<T> {
+  dataSource: DataSource;
+  entity: EntityTarget<T>;
+  table: string;
+  parentColumn: string;
+  orderColumn: string;
+  parentOf: (row: T) => string;
+  orderOf: (row: T) => Date;
+}
+
+/**
+ * Per-request DataLoader of newest-first child pages: keys with the same page arguments share one
+ * batched query, so the number of statements does not grow with the number of parents.
+ */
+export function childPageLoader<T extends ObjectLiteral & { id: string }>(options: ChildPageLoaderOptions<T>): DataLoader<ChildPageKey, Page<T>, string> {
+  const { dataSource, entity, table, parentColumn, orderColumn, parentOf, orderOf } = options;
+  return new DataLoader<ChildPageKey, Page<T>, string>(
+    async (keys) => {
+      const groups = new Map<string, ChildPageKey[]>();
+      for (const key of keys) {
+        const group = `${key.first ?? ""}|${key.after ?? ""}`;
+        groups.set(group, [...(groups.get(group) ?? []), key]);
+      }
+      const pages = new Map<string, Page<T>>();
+      for (const group of groups.values()) {
+        const limit = pageSize(group[0]!.first);
+        const after = childCursor(group[0]!.after);
+        const parentIds = [...new Set(group.map((k) => k.parentId))];
+        const rows = await loadChildPages(dataSource, entity, { table, parentColumn, orderColumn, parentIds, perParent: limit + 1, after }, parentOf, orderOf);
+        for (const key of group) {
+          pages.set(keyOf(key), toPage(rows.get(key.parentId) ?? [], limit, (r) => ({ value: orderOf(r).toISOString(), id: r.id })));
+        }
+      }
+      return keys.map((key) => pages.get(keyOf(key))!);
+    },
+    { cacheKeyFn: keyOf },
+  );
+}

@@ -1,0 +1,43 @@
+import { GraphQLError } from "graphql";
+
+/** Stable `extensions.code` values of the public contract (CONTRACT.graphql, "Conventions"). */
+export const ErrorCode = {
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  CONFLICT: "CONFLICT",
+  REOPEN_VIA_UPDATE: "REOPEN_VIA_UPDATE",
+  BUSINESS_IMPACT_REQUIRED: "BUSINESS_IMPACT_REQUIRED",
+  CASE_CLOSED: "CASE_CLOSED",
+  ACTION_NOT_AVAILABLE: "ACTION_NOT_AVAILABLE",
+  TOO_MANY_FILES: "TOO_MANY_FILES",
+  FILE_TOO_LARGE: "FILE_TOO_LARGE",
+  ENCRYPTED_ZIP_REQUIRED: "ENCRYPTED_ZIP_REQUIRED",
+  RATE_LIMITED: "RATE_LIMITED",
+  QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A client-facing error: message for people, `extensions.code` for programs. */
+export function domainError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** BAD_USER_INPUT naming the offending input field, so clients can highlight it. */
+export function badInput(field: string, message: string): GraphQLError {
+  return domainError(ErrorCode.BAD_USER_INPUT, message, { field });
+}
+
+export function notFound(what: string, id: string): GraphQLError {
+  return domainError(ErrorCode.NOT_FOUND, `${what} ${id} was not found`, { id });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return domainError(ErrorCode.FORBIDDEN, message);
+}
+
+export function hasCode(error: unknown, code: ErrorCode): boolean {
+  return error instanceof GraphQLError && error.extensions?.code === code;
+}

@@ -1,0 +1,29 @@
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/index.js";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { type GraphQLSchema, parse } from "graphql";
+import { type BuildSchemaOptions, buildSchema, createResolversMap } from "type-graphql";
+
+/** The federation version every subgraph links, and the directives they may use. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires"])';
+
+/** Reference resolvers by type name: `{ Case: { __resolveReference } }`. */
+export type ReferenceResolvers = GraphQLResolverMap<unknown>;
+
+/**
+ * Builds a federation 2 subgraph schema from type-graphql resolvers: type-graphql prints the SDL
+ * (with its @key/@inaccessible directives), Apollo turns it into a subgraph with `_entities`.
+ */
+export async function buildFederatedSchema(
+  options: Omit<BuildSchemaOptions, "skipCheck">,
+  referenceResolvers: ReferenceResolvers = {},
+): Promise<GraphQLSchema> {
+  const schema = await buildSchema({ ...options, skipCheck: true });
+  const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  for (const [typeName, fields] of Object.entries(referenceResolvers)) {
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) } as never;
+  }
+  return buildSubgraphSchema({ typeDefs, resolvers });
+}

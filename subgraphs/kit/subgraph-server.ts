@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type Express, type RequestHandler } from "express";
+import type { GraphQLSchema } from "graphql";
+import type { DataSource } from "typeorm";
+import { isDatabaseReachable } from "./database.js";
+import { IDENTITY_HEADER, verifyIdentity } from "./identity.js";
+import type { Logger } from "./logger.js";
+import { maskErrors } from "./masked-errors.js";
+import type { Principal } from "./principal.js";
+
+/** What every subgraph resolver receives. */
+export interface BaseContext {
+  principal: Principal;
+  requestId: string;
+}
+
+export interface SubgraphServerOptions<TContext extends BaseContext> {
+  /** Subgraph name; also the audience its identity tokens must carry. */
+  name: string;
+  schema: GraphQLSchema;
+  dataSource: DataSource;
+  identitySecret: string;
+  logger: Logger;
+  /** Adds per-request state (DataLoaders, services) to the verified principal. */
+  buildContext: (base: BaseContext, req: express.Request) => TContext | Promise<TContext>;
+  /** Runs before the GraphQL handler, after identity is verified (the attachments subgraph parses multipart here). */
+  beforeGraphQL?: RequestHandler[];
+  /** Extra routes, mounted after identity is verified (for example the attachments byte stream). */
+  routes?: (app: Express, authenticate: RequestHandler) => void;
+  introspection?: boolean;
+  jsonBodyLimit?: string;
+}
+
+export interface SubgraphServer {
+  app: Express;
+  apollo: ApolloServer<BaseContext>;
+  /** Starts listening; port 0 picks a free port. Returns the URL of `/graphql`. */
+  listen(port: number, host?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Principal of a request whose identity token was verified by `authenticate`. */
+export function principalOf(res: express.Response): Principal {
+  return res.locals.principal as Principal;
+}
+
+/**
+ * An Express app serving one subgraph: `/health`, `/ready`, and `/graphql` behind the gateway's
+ * signed identity token (401 without a valid one, so a subgraph port reached directly grants nothing).
+ */
+export async function createSubgraphServer<TContext extends BaseContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<SubgraphServer> {
+  const { name, logger } = options;
+  const apollo = new ApolloServer<BaseContext>({
+    schema: options.schema,
+    introspection: options.introspection ?? true,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskErrors(logger),
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+
+  const authenticate: RequestHandler = async (req, res, next) => {
+    const principal = await verifyIdentity(req.header(IDENTITY_HEADER), name, options.identitySecret);
+    if (!principal) {
+      res.status(401).json({ errors: [{ message: "A valid identity token is required", extensions: { code: "UNAUTHENTICATED" } }] });
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok", service: name });
+  });
+  app.get("/ready", async (_req, res) => {
+    const ready = await isDatabaseReachable(options.dataSource);
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "database unreachable", service: name });
+  });
+  options.routes?.(app, authenticate);
+  app.use(
+    "/graphql",
+    authenticate,
+    express.json({ limit: options.jsonBodyLimit ?? "1mb" }),
+    ...(options.beforeGraphQL ?? []),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = req.header("x-request-id") ?? randomUUID();
+        return options.buildContext({ principal: principalOf(res), requestId }, req);
+      },
+    }),
+  );
+
+  let server: Server | undefined;
+  return {
+    app,
+    apollo,
+    listen(port, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        server = app.listen(port, host, (error?: Error) => {
+          if (error) return reject(error);
+          const address = server!.address() as AddressInfo;
+          resolve(`http://${host}:${address.port}/graphql`);
+        });
+      });
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        if (!server) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await apollo.stop();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { Column, Entity, PrimaryColumn } from "typeorm";
+import { CaseScoped } from "../threat-analysis/case-scoped.js";
+
+/** One file the Anti-Threat Toolkit was to collect on the infected machine. */
+@ObjectType("AttkCollection")
+@Directive('@key(fields: "id")')
+@Entity("attk_collections")
+export class AttkCollectionEntity extends CaseScoped {
+  @Field(() => ID)
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id: string;
+
+  @Field(() => String)
+  @Column({ type: "varchar", length: 255 })
+  fileName: string;
+
+  @Field(() => Boolean)
+  @Column({ type: "boolean" })
+  collected: boolean;
+
+  @Column({ type: "datetime", precision: 3 })
+  createdAt: Date;
+}

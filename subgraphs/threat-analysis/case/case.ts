@@ -1,0 +1,13 @@
+import { Directive, Field, ID, ObjectType } from "type-graphql";
+import { InquiryType } from "../threat.enums.js";
+
+/** The cases subgraph's Case, as far as this subgraph knows it: the key, and its inquiry type (`@requires`). */
+@ObjectType("Case")
+@Directive('@key(fields: "id")')
+export class CaseRef {
+  @Field(() => ID) id: string;
+
+  @Field(() => InquiryType)
+  @Directive("@external")
+  inquiryType: InquiryType;
+}

@@ -1,0 +1,4 @@
+import { Initial1795641734130 } from "./1795641734130-initial.js";
+
+/** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
+export const threatsMigrations: Function[] = [Initial1795641734130];

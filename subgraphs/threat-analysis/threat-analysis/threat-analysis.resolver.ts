@@ -1,0 +1,17 @@
+import { Ctx, Directive, FieldResolver, Resolver, Root } from "type-graphql";
+import { CaseRef } from "../case/case.js";
+import { InquiryType } from "../threat.enums.js";
+import type { ThreatsContext } from "../threats.context.js";
+import { ThreatAnalysis } from "./threat-analysis.types.js";
+
+@Resolver(() => CaseRef)
+export class CaseThreatAnalysisResolver {
+  @FieldResolver(() => ThreatAnalysis, { nullable: true, description: "Null for PRODUCT cases." })
+  @Directive('@requires(fields: "inquiryType")')
+  async threatAnalysis(@Root() c: CaseRef, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysis | null> {
+    if (c.inquiryType !== InquiryType.THREAT) return null;
+    const { filesByCase, urlsByCase, emailsByCase, attkByCase } = ctx.loaders;
+    const [files, urls, emails, attk] = await Promise.all([filesByCase.load(c.id), urlsByCase.load(c.id), emailsByCase.load(c.id), attkByCase.load(c.id)]);
+    return { files, urls, emails, attk };
+  }
+}

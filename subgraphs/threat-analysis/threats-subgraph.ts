@@ -1,0 +1,69 @@
+import "reflect-metadata";
+import type { DataSource } from "typeorm";
+import { createDataSource } from "../kit/database.js";
+import { buildFederatedSchema } from "../kit/federated-schema.js";
+import { createLogger } from "../kit/logger.js";
+import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
+import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
+import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
+import { AttkCollectionResolver } from "./attk-collection/attk-collection.resolver.js";
+import { CaseRef } from "./case/case.js";
+import type { ThreatsConfig } from "./config.js";
+import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
+import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
+import { FileAnalysisResolver } from "./file-analysis/file-analysis.resolver.js";
+import { threatsMigrations } from "./migrations/index.js";
+import { threatReferenceResolvers } from "./threat-analysis/threat-analysis.reference.js";
+import { CaseThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
+import { createThreatsLoaders, type ThreatsContext, type ThreatsServices } from "./threats.context.js";
+import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
+
+export const THREATS_SUBGRAPH = "threat-analysis";
+export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity];
+
+export function buildThreatsSchema() {
+  return buildFederatedSchema(
+    {
+      resolvers: [CaseThreatAnalysisResolver, FileAnalysisResolver, AttkCollectionResolver],
+      orphanedTypes: [CaseRef, FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity],
+    },
+    threatReferenceResolvers,
+  );
+}
+
+export interface ThreatsSubgraph {
+  server: SubgraphServer;
+  dataSource: DataSource;
+  services: ThreatsServices;
+  stop(): Promise<void>;
+}
+
+export async function createThreatsSubgraph(config: ThreatsConfig, options: { onQuery?: (sql: string) => void } = {}): Promise<ThreatsSubgraph> {
+  const logger = createLogger(THREATS_SUBGRAPH, config.logLevel);
+  const dataSource = createDataSource({
+    url: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    entities: threatsEntities,
+    migrations: threatsMigrations,
+    onQuery: options.onQuery,
+  });
+  await dataSource.initialize();
+  const services: ThreatsServices = { dataSource, config };
+  const server = await createSubgraphServer<ThreatsContext>({
+    name: THREATS_SUBGRAPH,
+    schema: await buildThreatsSchema(),
+    dataSource,
+    identitySecret: config.identitySecret,
+    logger,
+    buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(services, base.principal) }),
+  });
+  return {
+    server,
+    dataSource,
+    services,
+    async stop() {
+      await server.stop();
+      await dataSource.destroy();
+    },
+  };
+}

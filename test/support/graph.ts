@@ -1,0 +1,127 @@
+import "reflect-metadata";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signDevToken } from "../../gateway/auth/bearer-token.js";
+import { demoUser } from "../../gateway/auth/demo-users.js";
+import { gatewayConfig } from "../../gateway/config.js";
+import { createGateway, type Gateway } from "../../gateway/gateway.js";
+import { type AttachmentsSubgraph, createAttachmentsSubgraph } from "../../subgraphs/attachments/attachments-subgraph.js";
+import { attachmentsConfig } from "../../subgraphs/attachments/config.js";
+import type { Clock } from "../../subgraphs/cases/case/case.service.js";
+import { type CasesSubgraph, createCasesSubgraph } from "../../subgraphs/cases/cases-subgraph.js";
+import { casesConfig } from "../../subgraphs/cases/config.js";
+
+import { threatsConfig } from "../../subgraphs/threat-analysis/config.js";
+import { createThreatsSubgraph, type ThreatsSubgraph } from "../../subgraphs/threat-analysis/threats-subgraph.js";
+import { createMysqlDatabases, type Database } from "./databases.js";
+
+export const TEST_IDENTITY_SECRET = "test-identity-secret-of-at-least-32-chars";
+export const TEST_JWT_SECRET = "test-jwt-secret-of-at-least-32-characters";
+
+export interface GraphOptions {
+  database: Database;
+  clock?: Clock;
+  /** Extra environment for every service (limits, URLs). */
+  env?: Record<string, string>;
+  /** Receives every SQL statement, tagged with the database it ran on. */
+  onQuery?: (subgraph: "cases" | "attachments" | "threat-analysis", sql: string) => void;
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestGraph {
+  gatewayUrl: string;
+  origin: string;
+  urls: { cases: string; attachments: string; "threat-analysis": string };
+  cases: CasesSubgraph;
+  attachments: AttachmentsSubgraph;
+  threats: ThreatsSubgraph;
+  gateway: Gateway;
+  /** A bearer token of a demo user (`customer@acme.example`, `engineer@support.example`, ...). */
+  tokenFor(email: string): Promise<string>;
+  /** POSTs an operation to the gateway as a client would. */
+  request<T = Record<string, any>>(operation: { query: string; variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> }): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/** Posts a GraphQL operation over HTTP. */
+export async function postGraphQL<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const text = await response.text();
+  let parsed: { data?: T; errors?: GraphQLResponse["errors"] } = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { errors: [{ message: text }] };
+  }
+  return { status: response.status, headers: response.headers, data: parsed.data ?? undefined, errors: parsed.errors };
+}
+
+/**
+ * Starts the whole graph in this process on free ports, on fresh databases (SQLite files in a temp
+ * folder, or new MySQL databases), with real HTTP between every part.
+ */
+export async function startGraph(options: GraphOptions): Promise<TestGraph> {
+  const dataDir = mkdtempSync(join(tmpdir(), "casegraph-test-"));
+  const mysql = options.database === "mysql" ? await createMysqlDatabases(["cases", "attachments", "threats", "gateway"] as const) : undefined;
+  const env: Record<string, string> = {
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...(mysql
+      ? {
+          CASES_DATABASE_URL: mysql.urls.cases,
+          ATTACHMENTS_DATABASE_URL: mysql.urls.attachments,
+          THREATS_DATABASE_URL: mysql.urls.threats,
+          GATEWAY_DATABASE_URL: mysql.urls.gateway,
+        }
+      : {}),
+    ...options.env,
+  };
+  const cases = await createCasesSubgraph(casesConfig(env), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const casesUrl = await cases.server.listen(0);
+  const env2 = { ...env, CASES_URL: casesUrl };
+  const attachments = await createAttachmentsSubgraph(attachmentsConfig(env2), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
+  const attachmentsUrl = await attachments.server.listen(0);
+  const threats = await createThreatsSubgraph(threatsConfig({ ...env2, ATTACHMENTS_URL: attachmentsUrl }), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
+  const threatsUrl = await threats.server.listen(0);
+  const gatewayEnv = { ...env2, ATTACHMENTS_URL: attachmentsUrl, THREATS_URL: threatsUrl };
+  const gateway = await createGateway(gatewayConfig(gatewayEnv));
+  const gatewayUrl = await gateway.listen(0);
+  const origin = new URL(gatewayUrl).origin;
+
+  return {
+    gatewayUrl,
+    origin,
+    urls: { cases: casesUrl, attachments: attachmentsUrl, "threat-analysis": threatsUrl },
+    cases,
+    attachments,
+    threats,
+    gateway,
+    async tokenFor(email) {
+      const claims = demoUser(email);
+      if (!claims) throw new Error(`no demo user ${email}`);
+      return signDevToken(claims, TEST_JWT_SECRET);
+    },
+    request({ query, variables, token, headers = {} }) {
+      return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
+    },
+    async stop() {
+      await gateway.stop();
+      await threats.stop();
+      await attachments.stop();
+      await cases.stop();
+      await mysql?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
