@@ -4,6 +4,7 @@ import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
+import { AttachmentFactsResolver } from "./attachment-facts/attachment-facts.resolver.js";
 import { AttachmentEntity } from "./attachment/attachment.entity.js";
 import { attachmentReferenceResolvers } from "./attachment/attachment.reference.js";
 import { AttachmentResolver } from "./attachment/attachment.resolver.js";
@@ -20,7 +21,7 @@ export const attachmentsEntities = [AttachmentEntity];
 
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(
-    { resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver], orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef] },
+    { resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver, AttachmentFactsResolver], orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef] },
     attachmentReferenceResolvers,
   );
 }
