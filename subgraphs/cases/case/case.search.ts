@@ -22,8 +22,9 @@ const ORDER_COLUMNS: Record<CaseOrderField, { column: string; keyOf: (c: CaseEnt
   [CaseOrderField.SEVERITY]: { column: "c.severityRank", keyOf: (c) => c.severityRank },
 };
 
+/** LIKE pattern escaping with "!" (a backslash means different things to MySQL and SQLite). */
 function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+  return value.replace(/[!%_]/g, (ch) => `!${ch}`);
 }
 
 function applyFilter(qb: SelectQueryBuilder<CaseEntity>, filter: CaseFilter | null | undefined): void {
@@ -37,7 +38,7 @@ function applyFilter(qb: SelectQueryBuilder<CaseEntity>, filter: CaseFilter | nu
   const search = filter.search?.trim();
   if (search) {
     if ([...search].length > LIMITS.title) throw badInput("filter.search", `search must be at most ${LIMITS.title} characters`);
-    qb.andWhere("(c.caseNumber = :searchExact OR c.title LIKE :searchLike ESCAPE '\\')", {
+    qb.andWhere("(c.caseNumber = :searchExact OR c.title LIKE :searchLike ESCAPE '!')", {
       searchExact: search.toUpperCase(),
       searchLike: `%${escapeLike(search)}%`,
     });
