@@ -1,4 +1,6 @@
 import { join } from "node:path";
+import type { QueryLimits } from "./protection/query-limits.js";
+import type { RateLimitConfig } from "./protection/rate-limits.js";
 import { ConfigError, readBoolean, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../subgraphs/kit/env.js";
 
 /** Everything the gateway reads from the environment, validated once at start-up. */
@@ -25,6 +27,43 @@ export interface GatewayConfig {
   explorer: boolean;
   subgraphTimeoutMs: number;
   logLevel: string;
+  /** Refused before execution with QUERY_TOO_COMPLEX: depth, aliases, directives, tokens, cost (QUERY_MAX_*). */
+  queryLimits: QueryLimits;
+  /** Requests per minute per API key, user, and IP without valid credentials; in Redis when REDIS_URL is set. */
+  rateLimits: RateLimitConfig;
+  /**
+   * Which proxies in front of the gateway to believe about the client's address (Express `trust proxy`:
+   * false, true, a hop count, or addresses/subnets). Behind a load balancer set it, or every client shares
+   * the load balancer's address and so one unauthenticated budget.
+   */
+  trustProxy: boolean | number | string;
+  /** Largest JSON request body in bytes (JSON_BODY_LIMIT, e.g. "1mb"); larger ones get 413. Uploads have their own limits. */
+  jsonBodyLimit: number;
+  /** Append log lines (including the audit log) to this file instead of stdout. */
+  logFile?: string;
+  /**
+   * How long a rotated partner API key keeps working after `npm run apikey -- rotate` (default 24 h,
+   * time to roll the new key out to every integration), then it stops.
+   */
+  apiKeyRotationGraceSeconds: number;
+}
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A size such as `1048576`, `512kb` or `1mb`, in bytes. */
+function readByteSize(env: Record<string, string | undefined>, name: string, fallback: string): number {
+  const raw = readString(env, name, fallback);
+  const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
+  if (!match || Number(match[1]) <= 0) throw new ConfigError(`${name} must be a size such as 1mb, 512kb or 1048576, got "${raw}"`);
+  return Number(match[1]) * BYTE_UNITS[(match[2] ?? "").toLowerCase()]!;
+}
+
+function readTrustProxy(env: Record<string, string | undefined>): boolean | number | string {
+  const raw = readOptional(env, "TRUST_PROXY");
+  if (raw === undefined) return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (["true", "false"].includes(raw.toLowerCase())) return readBoolean(env, "TRUST_PROXY", false);
+  return raw;
 }
 
 export function gatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
@@ -55,5 +94,23 @@ export function gatewayConfig(env: Record<string, string | undefined> = process.
     explorer: readBoolean(env, "EXPLORER", environment !== "production"),
     subgraphTimeoutMs: readInt(env, "SUBGRAPH_TIMEOUT_MS", 10_000, { min: 100 }),
     logLevel: readString(env, "LOG_LEVEL", "info"),
+    queryLimits: {
+      maxDepth: readInt(env, "QUERY_MAX_DEPTH", 10, { min: 1 }),
+      maxAliases: readInt(env, "QUERY_MAX_ALIASES", 15),
+      maxDirectives: readInt(env, "QUERY_MAX_DIRECTIVES", 50),
+      maxTokens: readInt(env, "QUERY_MAX_TOKENS", 1_000, { min: 10 }),
+      maxCost: readInt(env, "QUERY_MAX_COST", 1_000, { min: 1 }),
+    },
+    rateLimits: {
+      apiKeyPerMinute: readInt(env, "RATE_LIMIT_API_KEY_PER_MINUTE", 600, { min: 1 }),
+      userPerMinute: readInt(env, "RATE_LIMIT_USER_PER_MINUTE", 300, { min: 1 }),
+      unauthenticatedPerMinute: readInt(env, "RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE", 30, { min: 1 }),
+      redisUrl: readOptional(env, "REDIS_URL") && readUrl(env, "REDIS_URL"),
+      keyPrefix: readString(env, "RATE_LIMIT_KEY_PREFIX", "casegraph:rate"),
+    },
+    jsonBodyLimit: readByteSize(env, "JSON_BODY_LIMIT", "1mb"),
+    trustProxy: readTrustProxy(env),
+    logFile: readOptional(env, "LOG_FILE"),
+    apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
   };
 }

@@ -4,23 +4,34 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type RequestHandler } from "express";
 import type { DataSource } from "typeorm";
 import { createDataSource, isDatabaseReachable } from "../subgraphs/kit/database.js";
+import { closeGracefully } from "../subgraphs/kit/graceful-close.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
-import { maskErrors } from "../subgraphs/kit/masked-errors.js";
+import { maskErrors, maskRequestErrors } from "../subgraphs/kit/masked-errors.js";
 import type { Principal } from "../subgraphs/kit/principal.js";
+import { ApiKey } from "./access/api-key.entity.js";
+import { ApiKeyService } from "./access/api-key.service.js";
 import { Partner, PartnerOrganization } from "./access/partner.entity.js";
 import { ensureDemoPartners } from "./access/partner.service.js";
 import { type Authenticator, createAuthenticator } from "./auth/authenticate.js";
 import { createBearerVerifier } from "./auth/bearer-token.js";
 import type { GatewayConfig } from "./config.js";
+import { explorerRouter } from "./explorer/explorer.js";
 import type { GatewayContext } from "./gateway-context.js";
+import { idempotency } from "./idempotency/idempotency.js";
+import { IdempotencyRecord } from "./idempotency/idempotency-record.entity.js";
+import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
 import { gatewayMigrations } from "./migrations/index.js";
+import { forwardUploads } from "./uploads/upload-forwarding.js";
+import { queryCostPlugin, queryShapeRules, tokenLimit } from "./protection/query-limits.js";
+import { createRateLimits } from "./protection/rate-limits.js";
 
-export const gatewayEntities = [Partner, PartnerOrganization];
+export const gatewayEntities = [Partner, PartnerOrganization, ApiKey, IdempotencyRecord];
 
 export interface Gateway {
   app: Express;
@@ -39,34 +50,43 @@ function unauthenticated(res: express.Response): void {
  * the subgraphs with the caller's identity. Built without listening (tests use it as it is).
  */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
-  const logger = createLogger("gateway", config.logLevel);
+  const logger = createLogger("gateway", config.logLevel, config.logFile);
   const dataSource = createDataSource({ url: config.databaseUrl, sqlitePath: config.sqlitePath, entities: gatewayEntities, migrations: gatewayMigrations });
   await dataSource.initialize();
   await ensureDemoPartners(dataSource);
   const authenticate: Authenticator = createAuthenticator(
     createBearerVerifier({ jwtSecret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+    new ApiKeyService(dataSource, { logger, rotationGraceSeconds: config.apiKeyRotationGraceSeconds }),
     dataSource,
   );
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, "utf8"),
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identitySecret, config.subgraphTimeoutMs),
+    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identitySecret, config.subgraphTimeoutMs, logger),
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // No automatic persisted queries: every request carries its query text, which the limits below check.
+    persistedQueries: false,
     introspection: config.explorer,
+    validationRules: queryShapeRules(config.queryLimits),
+    // Apollo's own landing pages load from a CDN; the gateway serves its own explorer (gateway/explorer/).
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryCostPlugin(config.queryLimits.maxCost)],
     includeStacktraceInErrorResponses: false,
-    formatError: maskErrors(logger),
+    // Suggestions ("Did you mean ...?") would spell out the schema where introspection is off.
+    formatError: maskErrors(logger, { hideFieldSuggestions: !config.explorer }),
   });
   await apollo.start();
+  const rateLimits = await createRateLimits(config.rateLimits, logger);
 
   const requireIdentity: RequestHandler = async (req, res, next) => {
     if (req.method === "OPTIONS") return next();
-    const principal = await authenticate(req.headers);
+    const { principal, ...failure } = await authenticate(req.headers);
     if (!principal) {
-      logger.warn({ event: "authentication_failed", ip: req.ip, path: req.path }, "authentication failed");
+      logger.warn({ event: "authentication_failed", ...failure, ip: req.ip, path: req.path }, "authentication failed");
+      if (await rateLimits.refuseUnauthenticated(req, res)) return;
       return unauthenticated(res);
     }
     res.locals.principal = principal;
@@ -75,6 +95,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const app = express();
   app.disable("x-powered-by");
+  // req.ip keys the unauthenticated rate limit: believe X-Forwarded-For only from the configured proxies.
+  app.set("trust proxy", config.trustProxy);
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", service: "gateway" });
   });
@@ -82,10 +104,18 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     const ready = await isDatabaseReachable(dataSource);
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "database unreachable", service: "gateway" });
   });
+  if (config.explorer) app.use(explorerRouter());
+  const files = fileDownloads({ attachmentsUrl: config.subgraphUrls.attachments!, identitySecret: config.identitySecret, logger });
+  app.get("/files/:id", files.checkLink, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, files.stream);
   app.use(
     "/graphql",
+    rateLimits.beforeAuthentication,
     requireIdentity,
-    express.json({ limit: "1mb" }),
+    rateLimits.afterAuthentication,
+    forwardUploads({ attachmentsUrl: config.subgraphUrls.attachments!, identitySecret: config.identitySecret, apiSchema: () => gateway.schema, logger }),
+    express.json({ limit: config.jsonBodyLimit }),
+    idempotency(dataSource),
+    tokenLimit(config.queryLimits.maxTokens),
     expressMiddleware(apollo, {
       context: async ({ res }) => ({
         principal: res.locals.principal as Principal,
@@ -94,6 +124,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       }),
     }),
   );
+  // Keep last: answers errors raised before GraphQL (413, malformed JSON) as JSON, never Express's stack page.
+  app.use(maskRequestErrors(logger));
 
   let server: Server | undefined;
   return {
@@ -109,12 +141,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       });
     },
     async stop() {
-      await new Promise<void>((resolve) => {
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeGracefully(server);
       await apollo.stop();
+      await rateLimits.close();
       await dataSource.destroy();
     },
   };

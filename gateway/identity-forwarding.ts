@@ -1,6 +1,8 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
+import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import type { GatewayContext } from "./gateway-context.js";
+import { subgraphFailure } from "./protection/subgraph-failures.js";
 
 /**
  * Calls one subgraph with the caller's identity signed for that subgraph alone, and gives up after
@@ -12,11 +14,17 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     url: string,
     private readonly secret: string,
     private readonly timeoutMs: number,
+    private readonly logger: Logger = createLogger("gateway"),
   ) {
     super({ url });
     // Node's own fetch (keep-alive, undici) with a deadline per subgraph call.
     this.fetcher = ((input: string, init?: RequestInit) =>
       fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as unknown as typeof this.fetcher;
+  }
+
+  /** A failed call (timeout, refused connection, error status) reaches clients naming the service, never its URL or cause. */
+  override didEncounterError(error: Error): never {
+    throw subgraphFailure(this.subgraph, error, this.timeoutMs, this.logger);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -1,59 +1,107 @@
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { signDevToken } from "../gateway/auth/bearer-token.js";
 import { demoUser } from "../gateway/auth/demo-users.js";
+import { DEMO_CASES, type DemoFile, type DemoStep, ENGINEER } from "./demo-story.js";
 
-type Call = (email: string, query: string, variables?: Record<string, unknown>) => Promise<any>;
+export { DEMO_CASES } from "./demo-story.js";
 
-interface DemoCase {
-  as: string;
-  input: Record<string, unknown>;
-  /** What happens next, in order: engineer sub-status moves, updates by either side, closing. */
-  steps?: ({ subStatus: string; comment?: string } | { update: string; by: string; reopen?: boolean } | { close: string })[];
+/** One GraphQL request as a demo user; with `files`, a multipart upload filling `variables.input.files`. */
+type Call = (email: string, query: string, variables?: Record<string, any>, files?: UploadFile[]) => Promise<any>;
+
+interface UploadFile {
+  name: string;
+  bytes: Uint8Array;
 }
-
-const ACME = "customer@acme.example";
-const GLOBEX = "customer@globex.example";
-const ENGINEER = "engineer@support.example";
-
-function product(title: string, severity: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title, description: `${title}. Details and logs follow in the updates.`, inquiryType: "PRODUCT", problemCategory: "Product behaviour", severity, contactName: "Aiko Tanaka", productProfileId: "acme-endpoint", ...extra };
-}
-
-/** The demo story: both organizations, product and threat cases, every sub-status an API user can reach. */
-export const DEMO_CASES: DemoCase[] = [
-  { as: ACME, input: product("Agents stop reporting after upgrade to 14.0", "MEDIUM", { ccEmails: ["it-ops@acme.example", "manager@acme.example"] }),
-    steps: [{ subStatus: "IN_PROGRESS" }, { update: "Please send the agent diagnostic logs from one affected PC.", by: ENGINEER }, { update: "Logs attached to the next update; 30 PCs affected.", by: ACME }] },
-  { as: ACME, input: product("Management console unreachable", "CRITICAL", { businessImpact: "No administrator can push policies to 2,000 endpoints.", productProfileId: "acme-mail" }),
-    steps: [{ subStatus: "ESCALATED", comment: "Escalated to the console team." }] },
-  { as: ACME, input: product("Scheduled scan ignores exclusion list", "LOW"), steps: [{ subStatus: "INFORMATION_REQUESTED", comment: "Which folders are excluded?" }] },
-  { as: ACME, input: product("License renewal shows wrong seat count", "LOW"), steps: [{ subStatus: "SOLUTION_PROVIDED", comment: "The seat count refreshes after the next sync." }] },
-  { as: ACME, input: product("Question about update server proxy settings", "LOW"), steps: [{ subStatus: "SOLUTION_PROVIDED" }, { close: ACME }] },
-  { as: ACME, input: product("Real-time scan slows builds", "HIGH", { businessImpact: "Nightly builds take 3 hours instead of 1." }),
-    steps: [{ subStatus: "IN_PROGRESS" }, { subStatus: "RESOLVED", comment: "Exclusions for the build folders fixed it." }] },
-  { as: ACME, input: { ...product("Ransomware suspected on file server", "HIGH", { businessImpact: "File server isolated; 200 users without shared drives." }), inquiryType: "THREAT", threatCategory: "INFECTION_ANALYSIS", problemCategory: "Infected or suspected infected file analysis" },
-    steps: [{ subStatus: "IN_PROGRESS", comment: "Analysing the submitted samples." }] },
-  { as: ACME, input: { ...product("In-house tool detected as malware", "MEDIUM"), inquiryType: "THREAT", threatCategory: "FALSE_POSITIVE_ANALYSIS", problemCategory: "False-positive suspected file analysis" } },
-  { as: GLOBEX, input: product("Server agent crashes nightly", "HIGH", { productProfileId: "globex-server", contactName: "Hank Scorpio", businessImpact: "Database servers unprotected at night." }),
-    steps: [{ subStatus: "IN_PROGRESS" }] },
-  { as: GLOBEX, input: { ...product("Phishing URL reported by staff", "MEDIUM", { productProfileId: "globex-server", contactName: "Hank Scorpio" }), inquiryType: "THREAT", threatCategory: "URL_ANALYSIS", problemCategory: "URL analysis" } },
-  { as: GLOBEX, input: product("Request for a feature not in the product", "LOW", { productProfileId: "globex-server", contactName: "Hank Scorpio" }), steps: [{ subStatus: "OUT_OF_SCOPE" }] },
-  { as: GLOBEX, input: product("Upgrade path from 19.x", "MEDIUM", { productProfileId: "globex-server", contactName: "Hank Scorpio" }),
-    steps: [{ subStatus: "SOLUTION_PROVIDED" }, { subStatus: "CLOSE_AGREED" }, { update: "The upgrade failed on one server after all; reopening.", by: GLOBEX, reopen: true }] },
-];
 
 /** A GraphQL client for the demo users, signing their tokens with `jwtSecret`. */
 export function demoClient(gatewayUrl: string, jwtSecret: string): Call {
   const tokens = new Map<string, Promise<string>>();
-  return async (email, query, variables) => {
+  return async (email, query, variables = {}, files) => {
     if (!tokens.has(email)) tokens.set(email, signDevToken(demoUser(email)!, jwtSecret));
-    const response = await fetch(gatewayUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${await tokens.get(email)}` },
-      body: JSON.stringify({ query, variables }),
-    });
+    const authorization = `Bearer ${await tokens.get(email)}`;
+    const response = files
+      ? await fetch(gatewayUrl, { method: "POST", headers: { authorization, "apollo-require-preflight": "true" }, body: multipartBody(query, variables, files) })
+      : await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization }, body: JSON.stringify({ query, variables }) });
     const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
     if (body.errors?.length) throw new Error(`${body.errors.map((e) => e.message).join("; ")} (in ${query.slice(0, 60)}...)`);
     return body.data;
   };
+}
+
+/** A GraphQL multipart request (the spec graphql-upload reads): the files go to `variables.input.files`. */
+function multipartBody(query: string, variables: Record<string, any>, files: UploadFile[]): FormData {
+  const form = new FormData();
+  form.set("operations", JSON.stringify({ query, variables: { ...variables, input: { ...variables.input, files: files.map(() => null) } } }));
+  form.set("map", JSON.stringify(Object.fromEntries(files.map((_, index) => [String(index), [`variables.input.files.${index}`]]))));
+  files.forEach((file, index) => form.set(String(index), new Blob([file.bytes]), file.name));
+  return form;
+}
+
+/** Threat cases take files only as ZIPs encrypted with the password `virus`: `x.exe` travels as `x.zip`. */
+async function asUpload(file: DemoFile, threatCase: boolean): Promise<UploadFile> {
+  const bytes = new TextEncoder().encode(file.content);
+  if (!threatCase) return { name: file.name, bytes };
+  const zip = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false });
+  await zip.add(file.name, new Uint8ArrayReader(bytes), { password: "virus", useWebWorkers: false });
+  return { name: `${file.name.replace(/\.[^.]*$/, "")}.zip`, bytes: await zip.close() };
+}
+
+/** The id of a threat result of the case, found by its file name. */
+async function resultId(call: Call, as: string, caseId: string, kind: "files" | "attk", fileName: string): Promise<string> {
+  const found = await call(as, `query($id: ID!) { case(id: $id) { threatAnalysis { ${kind} { id fileName } } } }`, { id: caseId });
+  const result = found.case.threatAnalysis[kind].find((r: { fileName: string }) => r.fileName === fileName);
+  if (!result) throw new Error(`no ${kind} result ${fileName} on case ${caseId}`);
+  return result.id;
+}
+
+/** The ids of the case's attachments with these file names. */
+async function attachmentIds(call: Call, as: string, caseId: string, fileNames: string[]): Promise<string[]> {
+  const found = await call(as, "query($id: ID!) { case(id: $id) { attachments(first: 50) { edges { node { id fileName } } } } }", { id: caseId });
+  const edges: { node: { id: string; fileName: string } }[] = found.case.attachments.edges;
+  return fileNames.map((name) => {
+    const edge = edges.find((e) => e.node.fileName === name);
+    if (!edge) throw new Error(`no attachment ${name} on case ${caseId}`);
+    return edge.node.id;
+  });
+}
+
+/** Runs one step of a case's story through the gateway, as the user the step names. */
+async function runStep(call: Call, demoCase: { id: string; threat: boolean }, step: DemoStep): Promise<void> {
+  const caseId = demoCase.id;
+  // Every mutation takes one `input` of type <Name>Input (the contract's convention).
+  const mutate = (as: string, name: string, input: Record<string, unknown>, selection: string) =>
+    call(as, `mutation($input: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { ${selection} } }`, { input });
+  if ("subStatus" in step) {
+    await mutate(ENGINEER, "setCaseSubStatus", { caseId, ...step }, "case { id }");
+  } else if ("update" in step) {
+    let staged: string[] = [];
+    if (step.files) {
+      const uploads = await Promise.all(step.files.map((file) => asUpload(file, demoCase.threat)));
+      const uploaded = await call(step.by, "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } }", { input: { caseId } }, uploads);
+      staged = uploaded.uploadAttachments.attachments.map((a: { id: string }) => a.id);
+    }
+    await mutate(step.by, "addCaseUpdate", { caseId, body: step.update, requestReopen: step.reopen ?? null, attachmentIds: staged }, "update { id }");
+  } else if ("close" in step) {
+    await mutate(step.close, "closeCase", { caseId }, "case { id }");
+  } else if ("submit" in step) {
+    const ids = await attachmentIds(call, step.by, caseId, step.submit.files ?? []);
+    await mutate(step.by, "submitForAnalysis", { caseId, attachmentIds: ids, urls: step.submit.urls ?? [] }, "threatAnalysis { files { id } }");
+  } else if ("fileVerdict" in step) {
+    const fileAnalysisId = await resultId(call, ENGINEER, caseId, "files", step.fileVerdict);
+    await mutate(ENGINEER, "recordFileVerdict", { fileAnalysisId, verdict: step.verdict, detectionName: step.detectionName ?? null, patternVersion: step.patternVersion ?? null }, "threatAnalysis { files { id } }");
+  } else if ("urlRating" in step) {
+    await mutate(ENGINEER, "recordUrlRating", { caseId, url: step.urlRating, rating: step.rating, category: step.category ?? null }, "threatAnalysis { urls { id } }");
+  } else if ("emailVerdict" in step) {
+    await mutate(ENGINEER, "recordEmailVerdict", { caseId, name: step.emailVerdict, verdict: step.verdict }, "threatAnalysis { emails { id } }");
+  } else if ("attkFile" in step) {
+    await mutate(ENGINEER, "recordAttkFile", { caseId, fileName: step.attkFile, collected: step.collected }, "threatAnalysis { attk { id } }");
+  } else if (step.request.file) {
+    const fileAnalysisId = await resultId(call, step.by, caseId, "files", step.request.file);
+    await mutate(step.by, "requestFileAction", { fileAnalysisId, action: step.action, comment: step.comment ?? null }, "request { id }");
+  } else {
+    const attkCollectionId = await resultId(call, step.by, caseId, "attk", step.request.attk!);
+    await mutate(step.by, "requestAttkAction", { attkCollectionId, action: step.action, comment: step.comment ?? null }, "request { id }");
+  }
 }
 
 /** Loads the demo story through the gateway, unless there are cases already. Returns the number of cases created. */
@@ -63,15 +111,7 @@ export async function loadDemoData(call: Call, log: (line: string) => void = con
   for (const [index, demo] of DEMO_CASES.entries()) {
     const created = await call(demo.as, "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id caseNumber } } }", { input: demo.input });
     const { id, caseNumber } = created.createCase.case;
-    for (const step of demo.steps ?? []) {
-      if ("subStatus" in step) {
-        await call(ENGINEER, "mutation($input: SetCaseSubStatusInput!) { setCaseSubStatus(input: $input) { case { id } } }", { input: { caseId: id, ...step } });
-      } else if ("update" in step) {
-        await call(step.by, "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id } } }", { input: { caseId: id, body: step.update, requestReopen: step.reopen ?? null } });
-      } else {
-        await call(step.close, "mutation($input: CloseCaseInput!) { closeCase(input: $input) { case { id } } }", { input: { caseId: id } });
-      }
-    }
+    for (const step of demo.steps ?? []) await runStep(call, { id, threat: demo.input.inquiryType === "THREAT" }, step);
     log(`  demo case ${index + 1}/${DEMO_CASES.length}: ${caseNumber} ${String(demo.input.title)}`);
   }
   return DEMO_CASES.length;

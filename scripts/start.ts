@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { signDevToken } from "../gateway/auth/bearer-token.js";
 import { demoUser } from "../gateway/auth/demo-users.js";
+import { createDemoApiKeyOnce } from "../gateway/access/demo-api-key.js";
+import { gatewayConfig } from "../gateway/config.js";
 import { DEV_SECRET } from "../subgraphs/kit/env.js";
 import { demoClient, loadDemoData } from "./demo-data.js";
 
@@ -65,6 +67,10 @@ async function main(): Promise<void> {
   const jwtSecret = process.env.JWT_SECRET || DEV_SECRET;
   const created = await loadDemoData(demoClient("http://127.0.0.1:4000/graphql", jwtSecret), (line) => console.log(line));
   if (created) console.log(`loaded ${created} demo cases`);
+  const demoApiKey = await createDemoApiKeyOnce(gatewayConfig());
+  if (demoApiKey) {
+    console.log(`\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s http://localhost:4000/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`);
+  }
   const token = await signDevToken(demoUser("customer@acme.example")!, jwtSecret);
   console.log(`
 casegraph is up: http://localhost:4000/graphql  (GraphQL IDE: http://localhost:4000/)

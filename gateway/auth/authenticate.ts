@@ -1,10 +1,18 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { DataSource } from "typeorm";
 import { type Principal, SCOPES } from "../../subgraphs/kit/principal.js";
+import type { ApiKeyFailure, ApiKeyService } from "../access/api-key.service.js";
 import { managedOrganizations } from "../access/partner.service.js";
 import type { TokenClaims } from "./demo-users.js";
 
-export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Principal | null>;
+/** Why a request was not authenticated: for the audit log only; every client gets the same 401. */
+export type AuthenticationFailure = "missing_credentials" | "ambiguous_credentials" | "invalid_bearer_token" | ApiKeyFailure;
+
+export type Authentication =
+  | { principal: Principal }
+  | { principal: null; failure: AuthenticationFailure; keyId?: string; partnerId?: string };
+
+export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Authentication>;
 
 /** The principal a verified bearer token stands for: users act with every scope their role has. */
 export async function principalOfUser(claims: TokenClaims, dataSource: DataSource): Promise<Principal> {
@@ -19,14 +27,27 @@ export async function principalOfUser(claims: TokenClaims, dataSource: DataSourc
   }
 }
 
-/** Reads credentials from the request; null when there are none or they do not verify. */
-export function createAuthenticator(verifyBearer: (token: string) => Promise<TokenClaims | null>, dataSource: DataSource): Authenticator {
+/**
+ * Reads the request's one credential: `Authorization: Bearer <JWT>` or `X-API-Key: <partner key>`.
+ * A request carrying both is refused rather than guessing which identity it meant (an integration
+ * that forwards a user's token next to its key must pick one); so is a header sent twice.
+ */
+export function createAuthenticator(verifyBearer: (token: string) => Promise<TokenClaims | null>, apiKeys: ApiKeyService, dataSource: DataSource): Authenticator {
   return async (headers) => {
     const authorization = headers.authorization;
-    if (typeof authorization === "string" && /^Bearer\s+/i.test(authorization)) {
-      const claims = await verifyBearer(authorization.replace(/^Bearer\s+/i, "").trim());
-      return claims ? principalOfUser(claims, dataSource) : null;
+    const apiKey = headers["x-api-key"];
+    const hasBearer = typeof authorization === "string" && authorization.trim() !== "";
+    const hasApiKey = apiKey !== undefined;
+    if (hasBearer && hasApiKey) return { principal: null, failure: "ambiguous_credentials" };
+    if (hasApiKey) {
+      if (typeof apiKey !== "string") return { principal: null, failure: "ambiguous_credentials" };
+      return apiKeys.authenticate(apiKey.trim());
     }
-    return null;
+    if (hasBearer) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      const claims = match ? await verifyBearer(match[1]!) : null;
+      return claims ? { principal: await principalOfUser(claims, dataSource) } : { principal: null, failure: "invalid_bearer_token" };
+    }
+    return { principal: null, failure: "missing_credentials" };
   };
 }

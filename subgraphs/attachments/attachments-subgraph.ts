@@ -2,12 +2,20 @@ import "reflect-metadata";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
-import { createLogger } from "../kit/logger.js";
+import { createLogger, type Logger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
 import { AttachmentFactsResolver } from "./attachment-facts/attachment-facts.resolver.js";
 import { AttachmentEntity } from "./attachment/attachment.entity.js";
 import { attachmentReferenceResolvers } from "./attachment/attachment.reference.js";
 import { AttachmentResolver } from "./attachment/attachment.resolver.js";
+import { downloadRoute } from "./attachment/download.route.js";
+import { multipartUploads } from "./attachment/multipart.js";
+import { StagedAttachmentResolver } from "./attachment/staged.resolver.js";
+import { StagedAttachmentService } from "./attachment/staged.service.js";
+import { UploadResolver } from "./attachment/upload.resolver.js";
+import { AttachmentUploadService } from "./attachment/upload.service.js";
+import type { BlobStore } from "./blob-store/blob-store.js";
+import { createBlobStore } from "./blob-store/create-blob-store.js";
 import { type AttachmentsContext, type AttachmentsServices, createAttachmentsLoaders } from "./attachments.context.js";
 import { CaseUpdateAttachmentsResolver } from "./case-update/case-update.resolver.js";
 import { CaseRef } from "./case/case.js";
@@ -21,19 +29,31 @@ export const attachmentsEntities = [AttachmentEntity];
 
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(
-    { resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver, AttachmentFactsResolver], orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef] },
+    {
+      resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver, AttachmentFactsResolver, UploadResolver, StagedAttachmentResolver],
+      orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef],
+    },
     attachmentReferenceResolvers,
   );
 }
 
 export interface AttachmentsSubgraph {
   server: SubgraphServer;
+  logger: Logger;
   dataSource: DataSource;
   services: AttachmentsServices;
   stop(): Promise<void>;
 }
 
-export async function createAttachmentsSubgraph(config: AttachmentsConfig, options: { onQuery?: (sql: string) => void } = {}): Promise<AttachmentsSubgraph> {
+export interface AttachmentsSubgraphOptions {
+  onQuery?: (sql: string) => void;
+  /** Time of uploads and of the staged-file expiry (tests move it). */
+  clock?: () => Date;
+  /** Replaces the configured blob store (tests). */
+  blobs?: BlobStore;
+}
+
+export async function createAttachmentsSubgraph(config: AttachmentsConfig, options: AttachmentsSubgraphOptions = {}): Promise<AttachmentsSubgraph> {
   const logger = createLogger(ATTACHMENTS_SUBGRAPH, config.logLevel);
   const dataSource = createDataSource({
     url: config.databaseUrl,
@@ -43,17 +63,22 @@ export async function createAttachmentsSubgraph(config: AttachmentsConfig, optio
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
-  const services: AttachmentsServices = { dataSource, config };
+  const services = { dataSource, config, blobs: options.blobs ?? createBlobStore(config), clock: options.clock ?? (() => new Date()) } as AttachmentsServices;
+  services.uploads = new AttachmentUploadService(services);
+  services.staged = new StagedAttachmentService(services);
   const server = await createSubgraphServer<AttachmentsContext>({
     name: ATTACHMENTS_SUBGRAPH,
     schema: await buildAttachmentsSchema(),
     dataSource,
     identitySecret: config.identitySecret,
     logger,
+    beforeGraphQL: [multipartUploads(config.maxFilesPerUpload)],
+    routes: (app, authenticate) => app.get("/files/:id", authenticate, downloadRoute(services)),
     buildContext: (base) => ({ ...base, services, loaders: createAttachmentsLoaders(services, base.principal) }),
   });
   return {
     server,
+    logger,
     dataSource,
     services,
     async stop() {

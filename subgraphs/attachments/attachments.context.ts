@@ -8,11 +8,18 @@ import { canSeeOrganization, type Principal } from "../kit/principal.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
 import { AttachmentEntity } from "./attachment/attachment.entity.js";
+import type { StagedAttachmentService } from "./attachment/staged.service.js";
+import type { AttachmentUploadService } from "./attachment/upload.service.js";
+import type { BlobStore } from "./blob-store/blob-store.js";
 import type { AttachmentsConfig } from "./config.js";
 
 export interface AttachmentsServices {
   dataSource: DataSource;
   config: AttachmentsConfig;
+  blobs: BlobStore;
+  clock: () => Date;
+  uploads: AttachmentUploadService;
+  staged: StagedAttachmentService;
 }
 
 export interface AttachmentsLoaders {
@@ -44,7 +51,7 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
     table: "attachments",
     parentColumn: "case_id",
     orderColumn: "uploaded_at",
-    parentOf: (r) => r.caseId,
+    parentOf: (r) => r.caseId ?? "",
     orderOf: (r) => r.uploadedAt,
   });
   return {

@@ -5,7 +5,7 @@ import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
 import { CaseAccessResolver } from "./case-access/case-access.resolver.js";
-import { type AttachmentLinker, noAttachments } from "./case/attachment-linker.js";
+import { type AttachmentLinker, HttpAttachmentLinker, noAttachments } from "./case/attachment-linker.js";
 import { caseReferenceResolvers } from "./case/case.reference.js";
 import { CaseConnectionResolver, CaseResolver, CaseUpdateConnectionResolver } from "./case/case.resolver.js";
 import { type Clock, CaseService } from "./case/case.service.js";
@@ -52,7 +52,7 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   });
   await dataSource.initialize();
   await ensureReferenceData(dataSource);
-  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? noAttachments) };
+  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl, config.identitySecret) : noAttachments)) };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,
     schema: await buildCasesSchema(),

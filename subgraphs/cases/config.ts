@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readEnvironment, readInt, readOptional, readSecret, readString } from "../kit/env.js";
+import { ConfigError, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
 
 /** Everything the cases subgraph reads from the environment, validated once at start-up. */
 export interface CasesConfig {
@@ -17,6 +17,26 @@ export interface CasesConfig {
   /** Attachments subgraph, asked to check and attach staged files. */
   attachmentsUrl?: string;
   logLevel: string;
+  mail: MailConfig;
+}
+
+/** How case e-mails leave the outbox (see notification/notification.dispatcher.ts). */
+export interface MailConfig {
+  /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://...:465`; nodemailer reads TLS and auth from it. Absent: `.eml` files in `directory`. */
+  smtpUrl?: string;
+  /** Sender of every case e-mail (header From and envelope MAIL FROM). */
+  from: string;
+  /** Where `.eml` files go when no SMTP_URL is set. */
+  directory: string;
+  /** Origin of the web portal; mails link to `<portalUrl>/cases/<caseNumber>`. */
+  portalUrl: string;
+  dispatchIntervalSeconds: number;
+  /** Tries of one message (temporary failures) before it is marked FAILED. */
+  maxAttempts: number;
+  /** First retry delay; doubles with every further try, capped at one hour. */
+  retryBaseSeconds: number;
+  /** How long a dispatcher owns the rows it claimed; after that another may take them over. */
+  leaseSeconds: number;
 }
 
 export function casesConfig(env: Record<string, string | undefined> = process.env): CasesConfig {
@@ -31,7 +51,24 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
     identitySecret: readSecret(env, "IDENTITY_SECRET", environment),
     autoCloseDays: readInt(env, "AUTO_CLOSE_DAYS", 14, { min: 1, max: 365 }),
     autoCloseIntervalSeconds: readInt(env, "AUTO_CLOSE_INTERVAL_SECONDS", 3600, { min: 1 }),
-    attachmentsUrl: readOptional(env, "ATTACHMENTS_URL"),
+    attachmentsUrl: readUrl(env, "ATTACHMENTS_URL", "http://127.0.0.1:4002/graphql"),
     logLevel: readString(env, "LOG_LEVEL", "info"),
+    mail: {
+      smtpUrl: readOptional(env, "SMTP_URL") && readUrl(env, "SMTP_URL"),
+      from: readMailFrom(env),
+      directory: readString(env, "MAIL_DIR", join(dataDir, "mail")),
+      portalUrl: readUrl(env, "PORTAL_URL", "http://localhost:3000"),
+      dispatchIntervalSeconds: readInt(env, "MAIL_DISPATCH_INTERVAL_SECONDS", 10, { min: 1 }),
+      maxAttempts: readInt(env, "MAIL_MAX_ATTEMPTS", 8, { min: 1, max: 100 }),
+      retryBaseSeconds: readInt(env, "MAIL_RETRY_BASE_SECONDS", 60, { min: 1 }),
+      leaseSeconds: readInt(env, "MAIL_LEASE_SECONDS", 300, { min: 30 }),
+    },
   };
+}
+
+/** `Name <address>` or a bare address: it is both the From header and the SMTP envelope sender. */
+function readMailFrom(env: Record<string, string | undefined>): string {
+  const value = readString(env, "MAIL_FROM", "Support Portal <no-reply@support.example>");
+  if (!/(^|<)[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>?$/.test(value.trim())) throw new ConfigError(`MAIL_FROM must be an e-mail address or "Name <address>", got "${value}"`);
+  return value.trim();
 }

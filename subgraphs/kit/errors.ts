@@ -16,6 +16,8 @@ export const ErrorCode = {
   ENCRYPTED_ZIP_REQUIRED: "ENCRYPTED_ZIP_REQUIRED",
   RATE_LIMITED: "RATE_LIMITED",
   QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
+  /** A subgraph did not answer in time or could not be reached; its fields are null, the rest of the response stands. */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

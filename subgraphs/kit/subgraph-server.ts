@@ -8,9 +8,11 @@ import express, { type Express, type RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
 import { isDatabaseReachable } from "./database.js";
+import { closeGracefully } from "./graceful-close.js";
 import { IDENTITY_HEADER, verifyIdentity } from "./identity.js";
 import type { Logger } from "./logger.js";
-import { maskErrors } from "./masked-errors.js";
+import { authorizationAuditPlugin } from "./authorization-audit.js";
+import { maskErrors, maskRequestErrors } from "./masked-errors.js";
 import type { Principal } from "./principal.js";
 
 /** What every subgraph resolver receives. */
@@ -34,6 +36,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   routes?: (app: Express, authenticate: RequestHandler) => void;
   introspection?: boolean;
   jsonBodyLimit?: string;
+  /** How long in-flight requests may run on after `stop()` (default 10 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface SubgraphServer {
@@ -62,15 +66,17 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     introspection: options.introspection ?? true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
-    formatError: maskErrors(logger),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    formatError: maskErrors(logger, { service: name }),
+    plugins: [ApolloServerPluginInlineTraceDisabled(), authorizationAuditPlugin(logger)],
   });
   await apollo.start();
 
   const authenticate: RequestHandler = async (req, res, next) => {
     const principal = await verifyIdentity(req.header(IDENTITY_HEADER), name, options.identitySecret);
     if (!principal) {
+      logger.warn({ event: "authentication_failed", reason: "invalid_identity_token", ip: req.ip, path: req.path }, "authentication failed");
       res.status(401).json({ errors: [{ message: "A valid identity token is required", extensions: { code: "UNAUTHENTICATED" } }] });
       return;
     }
@@ -100,6 +106,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       },
     }),
   );
+  // Keep last: errors raised before GraphQL (413, malformed JSON) answer as JSON, never with a stack page.
+  app.use(maskRequestErrors(logger));
 
   let server: Server | undefined;
   return {
@@ -115,11 +123,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       });
     },
     async stop() {
-      await new Promise<void>((resolve) => {
-        if (!server) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeGracefully(server, options.shutdownGraceMs);
       await apollo.stop();
     },
   };

@@ -5,18 +5,22 @@ import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
 import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
+import { AnalysisRequestService } from "./analysis-request/analysis-request.service.js";
 import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
 import { AttkCollectionResolver } from "./attk-collection/attk-collection.resolver.js";
 import { CaseRef } from "./case/case.js";
 import type { ThreatsConfig } from "./config.js";
 import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
+import { EmailAnalysisResolver } from "./email-analysis/email-analysis.resolver.js";
 import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
 import { FileAnalysisResolver } from "./file-analysis/file-analysis.resolver.js";
 import { threatsMigrations } from "./migrations/index.js";
 import { threatReferenceResolvers } from "./threat-analysis/threat-analysis.reference.js";
-import { CaseThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
+import { CaseThreatAnalysisResolver, ThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
+import { type Clock, ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import { createThreatsLoaders, type ThreatsContext, type ThreatsServices } from "./threats.context.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
+import { UrlAnalysisResolver } from "./url-analysis/url-analysis.resolver.js";
 
 export const THREATS_SUBGRAPH = "threat-analysis";
 export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity];
@@ -24,7 +28,7 @@ export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnal
 export function buildThreatsSchema() {
   return buildFederatedSchema(
     {
-      resolvers: [CaseThreatAnalysisResolver, FileAnalysisResolver, AttkCollectionResolver],
+      resolvers: [CaseThreatAnalysisResolver, ThreatAnalysisResolver, FileAnalysisResolver, UrlAnalysisResolver, EmailAnalysisResolver, AttkCollectionResolver],
       orphanedTypes: [CaseRef, FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity],
     },
     threatReferenceResolvers,
@@ -38,7 +42,7 @@ export interface ThreatsSubgraph {
   stop(): Promise<void>;
 }
 
-export async function createThreatsSubgraph(config: ThreatsConfig, options: { onQuery?: (sql: string) => void } = {}): Promise<ThreatsSubgraph> {
+export async function createThreatsSubgraph(config: ThreatsConfig, options: { onQuery?: (sql: string) => void; clock?: Clock } = {}): Promise<ThreatsSubgraph> {
   const logger = createLogger(THREATS_SUBGRAPH, config.logLevel);
   const dataSource = createDataSource({
     url: config.databaseUrl,
@@ -48,7 +52,12 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
-  const services: ThreatsServices = { dataSource, config };
+  const services: ThreatsServices = {
+    dataSource,
+    config,
+    analysis: new ThreatAnalysisService(dataSource, options.clock),
+    requests: new AnalysisRequestService(dataSource, options.clock),
+  };
   const server = await createSubgraphServer<ThreatsContext>({
     name: THREATS_SUBGRAPH,
     schema: await buildThreatsSchema(),

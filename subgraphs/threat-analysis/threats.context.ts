@@ -5,16 +5,21 @@ import type { Principal } from "../kit/principal.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
 import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
+import type { AnalysisRequestService } from "./analysis-request/analysis-request.service.js";
+import { type AttachmentFacts, createAttachmentFactsLoader } from "./attachment/attachment-facts.client.js";
 import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
 import type { ThreatsConfig } from "./config.js";
 import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
 import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
 import type { CaseScoped } from "./threat-analysis/case-scoped.js";
+import type { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
 
 export interface ThreatsServices {
   dataSource: DataSource;
   config: ThreatsConfig;
+  analysis: ThreatAnalysisService;
+  requests: AnalysisRequestService;
 }
 
 export interface ThreatsLoaders {
@@ -24,13 +29,19 @@ export interface ThreatsLoaders {
   attkByCase: DataLoader<string, AttkCollectionEntity[]>;
   requestsBySubject: DataLoader<string, AnalysisRequestEntity[]>;
   emailById: DataLoader<string, EmailAnalysisEntity | null>;
+  /** The case's organization, type, category and status, from the cases subgraph (as the caller). */
   caseAccess: DataLoader<string, CaseAccess | null>;
+  /** Uploaded files, from the attachments subgraph (as the caller). */
+  attachmentFacts: DataLoader<string, AttachmentFacts | null>;
 }
 
 export interface ThreatsContext extends BaseContext {
   services: ThreatsServices;
   loaders: ThreatsLoaders;
 }
+
+/** What a service needs of one request: who calls, and the per-request loaders. */
+export type ThreatsRequest = Pick<ThreatsContext, "principal" | "loaders">;
 
 type Row = CaseScoped & { id: string; createdAt?: Date; requestedAt?: Date };
 
@@ -46,7 +57,7 @@ function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarg
   });
 }
 
-export function createThreatsLoaders(services: ThreatsServices, principal: Principal): ThreatsLoaders {
+export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource" | "config">, principal: Principal): ThreatsLoaders {
   const { dataSource, config } = services;
   const emailsById = groupedLoader(dataSource, EmailAnalysisEntity, principal, "id", "createdAt");
   return {
@@ -57,5 +68,6 @@ export function createThreatsLoaders(services: ThreatsServices, principal: Princ
     requestsBySubject: groupedLoader(dataSource, AnalysisRequestEntity, principal, "subjectId", "requestedAt"),
     emailById: new DataLoader(async (ids) => (await emailsById.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null))),
     caseAccess: createCaseAccessLoader(config.casesUrl, config.identitySecret, principal),
+    attachmentFacts: createAttachmentFactsLoader(config.attachmentsUrl, config.identitySecret, principal),
   };
 }

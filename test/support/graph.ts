@@ -24,6 +24,8 @@ export interface GraphOptions {
   clock?: Clock;
   /** Extra environment for every service (limits, URLs). */
   env?: Record<string, string>;
+  /** Last word on the services' environment (for example, routing one database through a proxy). */
+  rewriteEnv?: (env: Record<string, string>) => Record<string, string>;
   /** Receives every SQL statement, tagged with the database it ran on. */
   onQuery?: (subgraph: "cases" | "attachments" | "threat-analysis", sql: string) => void;
 }
@@ -37,6 +39,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestGraph {
   gatewayUrl: string;
+  /** The DATA_DIR every service of this graph uses (SQLite files, blobs, mail). */
+  dataDir: string;
   origin: string;
   urls: { cases: string; attachments: string; "threat-analysis": string };
   cases: CasesSubgraph;
@@ -70,7 +74,7 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
 export async function startGraph(options: GraphOptions): Promise<TestGraph> {
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-test-"));
   const mysql = options.database === "mysql" ? await createMysqlDatabases(["cases", "attachments", "threats", "gateway"] as const) : undefined;
-  const env: Record<string, string> = {
+  const baseEnv: Record<string, string> = {
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     DATA_DIR: dataDir,
@@ -86,20 +90,26 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
       : {}),
     ...options.env,
   };
-  const cases = await createCasesSubgraph(casesConfig(env), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
-  const casesUrl = await cases.server.listen(0);
-  const env2 = { ...env, CASES_URL: casesUrl };
-  const attachments = await createAttachmentsSubgraph(attachmentsConfig(env2), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
+  const env = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
+  // Cases and attachments call each other: attachments listens first, learns the cases URL once cases listens.
+  const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
+  const cases = await createCasesSubgraph(casesConfig({ ...env, ATTACHMENTS_URL: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const casesUrl = await cases.server.listen(0);
+  attachments.services.config.casesUrl = casesUrl;
+  const env2 = { ...env, CASES_URL: casesUrl };
   const threats = await createThreatsSubgraph(threatsConfig({ ...env2, ATTACHMENTS_URL: attachmentsUrl }), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
   const threatsUrl = await threats.server.listen(0);
   const gatewayEnv = { ...env2, ATTACHMENTS_URL: attachmentsUrl, THREATS_URL: threatsUrl };
   const gateway = await createGateway(gatewayConfig(gatewayEnv));
   const gatewayUrl = await gateway.listen(0);
   const origin = new URL(gatewayUrl).origin;
+  // Download links point at the gateway's origin, known once it listens.
+  if (!options.env?.PUBLIC_URL) attachments.services.config.publicUrl = origin;
 
   return {
     gatewayUrl,
+    dataDir,
     origin,
     urls: { cases: casesUrl, attachments: attachmentsUrl, "threat-analysis": threatsUrl },
     cases,

@@ -22,6 +22,7 @@ export class AttachmentFactsResolver {
   @Directive("@inaccessible")
   async attachmentFacts(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: AttachmentsContext): Promise<(AttachmentFacts | null)[]> {
     const rows = await ctx.loaders.attachmentById.loadMany(ids);
-    return rows.map((row) => (row && !(row instanceof Error) ? row : null));
+    // A file uploaded before its case exists is nobody's case file yet.
+    return rows.map((row) => (row && !(row instanceof Error) && row.caseId !== null ? (row as AttachmentFacts) : null));
   }
 }

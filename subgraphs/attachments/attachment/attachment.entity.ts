@@ -23,8 +23,9 @@ export class AttachmentEntity {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
 
-  @Column({ type: "varchar", length: 36 })
-  caseId: string;
+  /** Null for a file uploaded before its case exists (see `uploadAttachments(organizationId)`), until `createCase` attaches it. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  caseId: string | null;
 
   /** The case's organization, recorded at upload so that reads need not ask the cases subgraph. */
   @Column({ type: "varchar", length: 64 })
@@ -64,6 +65,10 @@ export class AttachmentEntity {
   @Field(() => AttachmentState)
   @Column({ type: "varchar", length: 16 })
   state: AttachmentState;
+
+  /** True when the file is a ZIP encrypted with the password `virus`: what threat cases require. */
+  @Column({ type: "boolean", default: false })
+  encryptedZip: boolean;
 
   /** Where the bytes are in the blob store. */
   @Column({ type: "varchar", length: 255 })

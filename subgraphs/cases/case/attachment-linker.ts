@@ -1,4 +1,6 @@
+import { GraphQLError } from "graphql";
 import { badInput } from "../../kit/errors.js";
+import { IDENTITY_HEADER, signIdentity } from "../../kit/identity.js";
 import type { Principal } from "../../kit/principal.js";
 
 /** Rule 8: at most 3 files per case update (and per registration). */
@@ -8,9 +10,19 @@ export const MAX_ATTACHMENTS_PER_UPDATE = 3;
  * Turns staged uploads into files of a case. The attachments subgraph owns the files; the cases
  * subgraph only asks it to check and attach them.
  */
+/** What `createCase` knows about the case it is about to register (the attachments subgraph cannot ask yet). */
+export interface NewCaseFacts {
+  organizationId: string;
+  inquiryType: string;
+}
+
 export interface AttachmentLinker {
-  /** Fails unless every id is a staged file of `caseId` that `principal` may use. */
-  check(principal: Principal, caseId: string, attachmentIds: string[]): Promise<void>;
+  /**
+   * Fails unless every id is a staged file of `caseId` that `principal` may use. For a case being
+   * registered (`newCase`), the files are the caller's own uploads for its organization, and on a
+   * THREAT case each must be a ZIP encrypted with the password `virus`.
+   */
+  check(principal: Principal, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void>;
   /** Marks the files ATTACHED to the case (and to the update, when there is one). */
   attach(principal: Principal, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void>;
 }
@@ -22,3 +34,52 @@ export const noAttachments: AttachmentLinker = {
   },
   async attach() {},
 };
+
+const CHECK = `mutation CheckStagedAttachments($caseId: ID!, $ids: [ID!]!, $organizationId: ID, $inquiryType: String) {
+  checkStagedAttachments(caseId: $caseId, ids: $ids, organizationId: $organizationId, inquiryType: $inquiryType)
+}`;
+const ATTACH = `mutation AttachStagedAttachments($caseId: ID!, $updateId: ID, $ids: [ID!]!) {
+  attachStagedAttachments(caseId: $caseId, updateId: $updateId, ids: $ids)
+}`;
+
+/**
+ * The attachments subgraph's `@inaccessible` checkStagedAttachments / attachStagedAttachments,
+ * called over HTTP as the caller (identity audience "attachments"), so that its visibility rules
+ * decide. Its contract errors (NOT_FOUND, TOO_MANY_FILES, ENCRYPTED_ZIP_REQUIRED, ...) reach the
+ * client as they are.
+ */
+export class HttpAttachmentLinker implements AttachmentLinker {
+  constructor(
+    private readonly attachmentsUrl: string,
+    private readonly identitySecret: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  async check(principal: Principal, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void> {
+    if (attachmentIds.length === 0) return;
+    await this.call(principal, CHECK, { caseId, ids: attachmentIds, organizationId: newCase?.organizationId ?? null, inquiryType: newCase?.inquiryType ?? null });
+  }
+
+  async attach(principal: Principal, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void> {
+    if (attachmentIds.length === 0) return;
+    await this.call(principal, ATTACH, { caseId, updateId, ids: attachmentIds });
+  }
+
+  private async call(principal: Principal, query: string, variables: Record<string, unknown>): Promise<void> {
+    const response = await fetch(this.attachmentsUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", [IDENTITY_HEADER]: await signIdentity(principal, "attachments", this.identitySecret) },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const result = (await response.json().catch(() => ({}))) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+    const error = result.errors?.[0];
+    if (error?.extensions?.code && error.extensions.code !== "INTERNAL_SERVER_ERROR") {
+      const { code, ...extensions } = error.extensions;
+      throw new GraphQLError(error.message, { extensions: { ...extensions, code } });
+    }
+    if (!response.ok || error || !result.data) {
+      throw new Error(`attachments subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ") ?? "no data"}`);
+    }
+  }
+}

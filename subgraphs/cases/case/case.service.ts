@@ -91,7 +91,7 @@ export class CaseService {
 
     const now = this.clock();
     const caseId = randomUUID();
-    await this.attachments.check(principal, caseId, attachmentIds);
+    await this.attachments.check(principal, caseId, attachmentIds, { organizationId, inquiryType: input.inquiryType });
     const created = await inTransaction(this.dataSource, async (tx) => {
       const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
       const entity = Object.assign(new CaseEntity(), {

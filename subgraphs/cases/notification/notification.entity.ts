@@ -12,12 +12,16 @@ export enum NotificationKind {
 export enum NotificationState {
   PENDING = "PENDING",
   SENT = "SENT",
+  /** Gave up: a permanent SMTP refusal, or temporary ones until the attempts ran out (see `lastError`). */
   FAILED = "FAILED",
+  /** Nothing to send: no recipient address (e.g. a case registered with a partner API key). */
+  SKIPPED = "SKIPPED",
 }
 
 /** An e-mail to send, written in the same transaction as the change it announces (the outbox). */
 @Entity("notification_outbox")
 @Index(["state", "nextAttemptAt"])
+@Index(["claimToken"])
 export class NotificationEntity {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
@@ -46,4 +50,19 @@ export class NotificationEntity {
 
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;
+
+  /** Random token of the dispatcher run that claimed the row; outcomes are written only by its holder. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  claimToken: string | null;
+
+  /** Until when the claim holds; an expired claim (a crashed dispatcher) may be taken over. */
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  sentAt: Date | null;
+
+  /** The last delivery error (SMTP reply or connection error), kept after a retry and on FAILED. */
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  lastError: string | null;
 }

@@ -1,5 +1,6 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
 import { Column, Entity, PrimaryColumn } from "typeorm";
+import { DateTime } from "../../kit/scalars.js";
 import { CaseScoped } from "../threat-analysis/case-scoped.js";
 
 /** One file the Anti-Threat Toolkit was to collect on the infected machine. */
@@ -18,6 +19,10 @@ export class AttkCollectionEntity extends CaseScoped {
   @Field(() => Boolean)
   @Column({ type: "boolean" })
   collected: boolean;
+
+  @Field(() => DateTime, { nullable: true, description: "When an engineer last recorded this file's collection state." })
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  analyzedAt: Date | null;
 
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;

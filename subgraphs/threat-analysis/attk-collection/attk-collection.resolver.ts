@@ -1,15 +1,27 @@
-import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { AnalysisRequestEntity } from "../analysis-request/analysis-request.entity.js";
-import { availableAttkActions } from "../threat-analysis/action-matrix.js";
+import { AnalysisRequestPayload } from "../analysis-request/analysis-request.types.js";
+import { ThreatAnalysisPayload } from "../threat-analysis/threat-analysis.types.js";
 import { AttkAction } from "../threat.enums.js";
 import type { ThreatsContext } from "../threats.context.js";
 import { AttkCollectionEntity } from "./attk-collection.entity.js";
+import { RecordAttkFileInput, RequestAttkActionInput } from "./attk-collection.input.js";
 
 @Resolver(() => AttkCollectionEntity)
 export class AttkCollectionResolver {
-  @FieldResolver(() => [AttkAction])
-  availableActions(@Root() attk: AttkCollectionEntity): AttkAction[] {
-    return availableAttkActions(attk.collected, attk.threatCategory);
+  @Mutation(() => AnalysisRequestPayload, { description: "A customer's request on an ATTK result; only what availableActions offers." })
+  async requestAttkAction(@Arg("input", () => RequestAttkActionInput) input: RequestAttkActionInput, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestPayload> {
+    return { request: await ctx.services.requests.requestAttkAction(ctx, input) };
+  }
+
+  @Mutation(() => ThreatAnalysisPayload, { description: "Engineers only." })
+  async recordAttkFile(@Arg("input", () => RecordAttkFileInput) input: RecordAttkFileInput, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysisPayload> {
+    return { threatAnalysis: await ctx.services.analysis.recordAttkFile(ctx, input) };
+  }
+
+  @FieldResolver(() => [AttkAction], { description: "What the caller may request now: draw only these buttons." })
+  availableActions(@Root() attk: AttkCollectionEntity, @Ctx() ctx: ThreatsContext): Promise<AttkAction[]> {
+    return ctx.services.requests.attkActionsOffered(ctx, attk);
   }
 
   @FieldResolver(() => [AnalysisRequestEntity])

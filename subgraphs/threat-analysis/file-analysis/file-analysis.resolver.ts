@@ -1,17 +1,29 @@
-import { Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { AnalysisRequestEntity } from "../analysis-request/analysis-request.entity.js";
+import { AnalysisRequestPayload } from "../analysis-request/analysis-request.types.js";
 import { AttachmentRef } from "../attachment/attachment.js";
 import { EmailAnalysisEntity } from "../email-analysis/email-analysis.entity.js";
-import { availableFileActions } from "../threat-analysis/action-matrix.js";
+import { ThreatAnalysisPayload } from "../threat-analysis/threat-analysis.types.js";
 import { FileAction } from "../threat.enums.js";
 import type { ThreatsContext } from "../threats.context.js";
 import { FileAnalysisEntity } from "./file-analysis.entity.js";
+import { RecordFileVerdictInput, RequestFileActionInput } from "./file-analysis.input.js";
 
 @Resolver(() => FileAnalysisEntity)
 export class FileAnalysisResolver {
-  @FieldResolver(() => [FileAction], { description: "What the customer may request now: draw only these buttons." })
-  availableActions(@Root() file: FileAnalysisEntity): FileAction[] {
-    return availableFileActions(file.verdict, file.threatCategory);
+  @Mutation(() => AnalysisRequestPayload, { description: "A customer's request on a file result; only what availableActions offers." })
+  async requestFileAction(@Arg("input", () => RequestFileActionInput) input: RequestFileActionInput, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestPayload> {
+    return { request: await ctx.services.requests.requestFileAction(ctx, input) };
+  }
+
+  @Mutation(() => ThreatAnalysisPayload, { description: "Engineers only." })
+  async recordFileVerdict(@Arg("input", () => RecordFileVerdictInput) input: RecordFileVerdictInput, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysisPayload> {
+    return { threatAnalysis: await ctx.services.analysis.recordFileVerdict(ctx, input) };
+  }
+
+  @FieldResolver(() => [FileAction], { description: "What the caller may request now: draw only these buttons." })
+  availableActions(@Root() file: FileAnalysisEntity, @Ctx() ctx: ThreatsContext): Promise<FileAction[]> {
+    return ctx.services.requests.fileActionsOffered(ctx, file);
   }
 
   @FieldResolver(() => AttachmentRef, { nullable: true, description: "The submitted file, when it came from an upload." })

@@ -1,4 +1,5 @@
 import { Initial1795641734130 } from "./1795641734130-initial.js";
+import { AttkAnalyzedAt1795642688084 } from "./1795642688084-attkAnalyzedAt.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
-export const threatsMigrations: Function[] = [Initial1795641734130];
+export const threatsMigrations: Function[] = [Initial1795641734130, AttkAnalyzedAt1795642688084];

@@ -1,8 +1,9 @@
-import { Ctx, Directive, FieldResolver, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
 import { CaseRef } from "../case/case.js";
 import { InquiryType } from "../threat.enums.js";
 import type { ThreatsContext } from "../threats.context.js";
-import { ThreatAnalysis } from "./threat-analysis.types.js";
+import { SubmitForAnalysisInput } from "./threat-analysis.input.js";
+import { ThreatAnalysis, ThreatAnalysisPayload } from "./threat-analysis.types.js";
 
 @Resolver(() => CaseRef)
 export class CaseThreatAnalysisResolver {
@@ -13,5 +14,13 @@ export class CaseThreatAnalysisResolver {
     const { filesByCase, urlsByCase, emailsByCase, attkByCase } = ctx.loaders;
     const [files, urls, emails, attk] = await Promise.all([filesByCase.load(c.id), urlsByCase.load(c.id), emailsByCase.load(c.id), attkByCase.load(c.id)]);
     return { files, urls, emails, attk };
+  }
+}
+
+@Resolver()
+export class ThreatAnalysisResolver {
+  @Mutation(() => ThreatAnalysisPayload, { description: "Files and URLs of a THREAT case to analyse: files start ANALYZING, URLs UNRATED." })
+  async submitForAnalysis(@Arg("input", () => SubmitForAnalysisInput) input: SubmitForAnalysisInput, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysisPayload> {
+    return { threatAnalysis: await ctx.services.analysis.submitForAnalysis(ctx, input) };
   }
 }

@@ -12,3 +12,8 @@ export class ThreatAnalysis {
   @Field(() => [EmailAnalysisEntity]) emails: EmailAnalysisEntity[];
   @Field(() => [AttkCollectionEntity]) attk: AttkCollectionEntity[];
 }
+
+@ObjectType()
+export class ThreatAnalysisPayload {
+  @Field(() => ThreatAnalysis) threatAnalysis: ThreatAnalysis;
+}

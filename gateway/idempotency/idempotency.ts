@@ -1,0 +1,85 @@
+import { createHash } from "node:crypto";
+import type { RequestHandler } from "express";
+import { parse, type OperationDefinitionNode } from "graphql";
+import { type DataSource, LessThan } from "typeorm";
+import type { Principal } from "../../subgraphs/kit/principal.js";
+import { IdempotencyRecord } from "./idempotency-record.entity.js";
+
+export const IDEMPOTENCY_HEADER = "idempotency-key";
+const MAX_KEY_LENGTH = 255;
+const TTL_MS = 24 * 60 * 60 * 1000;
+/** Larger answers are not kept (a mutation payload is small; this bounds the table). */
+const MAX_STORED_BODY = 60_000;
+/** Errors that say "try again": their answers are not replayed. */
+const RETRYABLE = /"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"/;
+
+function graphqlError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
+}
+
+function isMutation(query: unknown, operationName: unknown): boolean {
+  if (typeof query !== "string") return false;
+  try {
+    const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+    const operation = operations.length === 1 ? operations[0] : operations.find((o) => o.name?.value === operationName);
+    return operation?.operation === "mutation";
+  } catch {
+    return false; // the GraphQL server answers the syntax error itself
+  }
+}
+
+/**
+ * `Idempotency-Key` on mutations: a retry with the same key and the same input gets the first
+ * answer again (header `Idempotent-Replayed: true`) without the work being done twice; the same
+ * key with other input, or while the first request still runs, is CONFLICT. Kept 24 h, per caller.
+ * Runs after authentication and JSON parsing.
+ */
+export function idempotency(dataSource: DataSource, clock: () => Date = () => new Date()): RequestHandler {
+  const records = dataSource.getRepository(IdempotencyRecord);
+  return async (req, res, next) => {
+    const key = req.header(IDEMPOTENCY_HEADER);
+    if (key === undefined || req.method !== "POST" || !isMutation(req.body?.query, req.body?.operationName)) return next();
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      return graphqlError(res, 400, "BAD_USER_INPUT", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`, { field: "Idempotency-Key" });
+    }
+    const principal = res.locals.principal as Principal;
+    const owner = `${principal.kind}:${principal.id}`;
+    const fingerprint = createHash("sha256").update(JSON.stringify([req.body.query, req.body.variables ?? null, req.body.operationName ?? null])).digest("hex");
+    const now = clock();
+    try {
+      await records.delete({ principal: owner, key, expiresAt: LessThan(now) });
+      await records.insert({ principal: owner, key, fingerprint, statusCode: null, body: null, expiresAt: new Date(now.getTime() + TTL_MS) });
+    } catch {
+      const existing = await records.findOneBy({ principal: owner, key });
+      if (!existing) return graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly");
+      if (existing.fingerprint !== fingerprint) {
+        return graphqlError(res, 409, "CONFLICT", "This Idempotency-Key was used with a different request");
+      }
+      if (existing.statusCode === null || existing.body === null) {
+        return graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly");
+      }
+      res.status(existing.statusCode).setHeader("content-type", "application/json; charset=utf-8").setHeader("idempotent-replayed", "true").end(existing.body);
+      return;
+    }
+    // Keep what the GraphQL server answers, then let it go out unchanged.
+    const chunks: Buffer[] = [];
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (chunk) chunks.push(Buffer.from(chunk as Buffer));
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (chunk && typeof chunk !== "function") chunks.push(Buffer.from(chunk as Buffer));
+      const body = Buffer.concat(chunks).toString("utf8");
+      const keep = res.statusCode < 500 && body.length <= MAX_STORED_BODY && !RETRYABLE.test(body);
+      const settle = keep
+        ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body })
+        : records.delete({ principal: owner, key });
+      // The record is settled before the answer leaves, so that a retry never finds it half-written.
+      settle.catch(() => undefined).finally(() => (end as (...args: unknown[]) => unknown)(chunk, ...rest));
+      return res;
+    }) as typeof res.end;
+    next();
+  };
+}

@@ -1,0 +1,222 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import type { Readable } from "node:stream";
+import busboy from "busboy";
+import type { Request, RequestHandler, Response } from "express";
+import type { GraphQLSchema } from "graphql";
+import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
+import type { Logger } from "../../subgraphs/kit/logger.js";
+import type { Principal } from "../../subgraphs/kit/principal.js";
+import { checkUploadOperation } from "./upload-operation.js";
+
+export interface UploadForwardingOptions {
+  /** The attachments subgraph's `/graphql`. */
+  attachmentsUrl: string;
+  identitySecret: string;
+  /** The public API schema (the gateway's, once loaded): operations are validated against it. */
+  apiSchema: () => GraphQLSchema | undefined;
+  logger: Logger;
+  /** Gives up on a silent subgraph connection after this long (ms); an upload that keeps moving is never cut. */
+  idleTimeoutMs?: number;
+}
+
+const FIELD_NAME = /^[\w.-]{1,64}$/;
+const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}$/;
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** Apollo's CSRF rule (TOOLCHAIN.md): a browser cannot send these headers cross-site without a preflight. */
+function hasPreflightHeader(req: Request): boolean {
+  return Boolean(req.header("apollo-require-preflight") || req.header("x-apollo-operation-name"));
+}
+
+function isMultipart(req: Request): boolean {
+  return /^multipart\/form-data/i.test(req.header("content-type") ?? "");
+}
+
+function sendError(res: Response, status: number, message: string, code: string): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return;
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/**
+ * GraphQL multipart requests (`uploadAttachments`): Apollo's gateway sends JSON only, so the gateway
+ * forwards them itself, part by part, to the attachments subgraph as a new multipart request with
+ * the caller's identity, and answers with the subgraph's JSON. File bytes are piped with
+ * backpressure, never buffered whole; a client that goes away aborts the subgraph request too.
+ * Other requests pass on to the Apollo gateway. Mount after authentication.
+ */
+export function forwardUploads(options: UploadForwardingOptions): RequestHandler {
+  return async (req, res, next) => {
+    if (req.method !== "POST" || !isMultipart(req)) return next();
+    if (!hasPreflightHeader(req)) {
+      req.resume();
+      return sendError(
+        res,
+        400,
+        "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Send a non-empty 'apollo-require-preflight' (or 'x-apollo-operation-name') header with multipart requests.",
+        "BAD_REQUEST",
+      );
+    }
+    const principal = res.locals.principal as Principal;
+    const token = await signIdentity(principal, "attachments", options.identitySecret);
+    new UploadForwarding(req, res, token, options).start();
+  };
+}
+
+/** One forwarded multipart request. */
+class UploadForwarding {
+  private readonly boundary = `----casegraph-${randomBytes(16).toString("hex")}`;
+  private readonly requestId = randomUUID();
+  private readonly parser: busboy.Busboy;
+  private outgoing: ClientRequest | undefined;
+  private operations: string | undefined;
+  private map: string | undefined;
+  /** Files are written one after another, in the order the client sent them. */
+  private queue: Promise<void> = Promise.resolve();
+  /** The client has its answer (or is gone): stop forwarding. */
+  private done = false;
+
+  constructor(
+    private readonly req: Request,
+    private readonly res: Response,
+    private readonly token: string,
+    private readonly options: UploadForwardingOptions,
+  ) {
+    this.parser = busboy({ headers: req.headers, defParamCharset: "utf8", limits: { fields: 2, fieldSize: 1_000_000, files: 32, parts: 34 } });
+  }
+
+  start(): void {
+    const { req, parser } = this;
+    parser.on("field", (name, value, info) => this.onField(name, value, info.valueTruncated));
+    parser.on("file", (name, stream, info) => this.onFile(name, stream, info));
+    parser.on("close", () => this.enqueue(async () => this.open().end(`--${this.boundary}--\r\n`)));
+    parser.on("error", (error: Error) => this.stop(400, `Malformed multipart request: ${error.message}`, "BAD_REQUEST"));
+    parser.on("filesLimit", () => this.stop(413, "Too many parts in the multipart request", "TOO_MANY_FILES"));
+    req.on("error", () => this.abort());
+    req.on("close", () => {
+      if (!req.complete) this.abort();
+    });
+    req.pipe(parser);
+  }
+
+  private onField(name: string, value: string, truncated: boolean): void {
+    if (this.done) return;
+    if (truncated) return this.stop(413, `The '${name}' multipart field is too large`, "BAD_REQUEST");
+    if (name === "operations" && this.operations === undefined) {
+      const refusal = checkUploadOperation(value, this.options.apiSchema());
+      if (refusal) return this.stop(refusal.status, refusal.message, refusal.code);
+      this.operations = value;
+    } else if (name === "map" && this.operations !== undefined && this.map === undefined) {
+      this.map = value;
+    } else {
+      this.stop(400, "A GraphQL multipart request sends 'operations', then 'map', then the files", "BAD_REQUEST");
+    }
+  }
+
+  private onFile(name: string, stream: Readable, info: busboy.FileInfo): void {
+    stream.on("error", () => undefined);
+    if (this.done) return void stream.resume();
+    if (this.map === undefined) {
+      stream.resume();
+      return this.stop(400, "A GraphQL multipart request sends 'operations', then 'map', then the files", "BAD_REQUEST");
+    }
+    if (!FIELD_NAME.test(name)) {
+      stream.resume();
+      return this.stop(400, "Invalid multipart field name", "BAD_REQUEST");
+    }
+    this.enqueue(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          if (this.done) return void stream.resume();
+          const out = this.open();
+          const type = MIME_TYPE.test(info.mimeType ?? "") ? info.mimeType : "application/octet-stream";
+          const fileName = encodeURIComponent(info.filename ?? "file");
+          out.write(`--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"; filename*=UTF-8''${fileName}\r\nContent-Type: ${type}\r\n\r\n`);
+          stream.once("end", () => {
+            stream.unpipe(out);
+            if (!this.done) out.write("\r\n");
+            resolve();
+          });
+          stream.once("error", reject);
+          stream.pipe(out, { end: false });
+        }),
+    );
+  }
+
+  private enqueue(step: () => Promise<unknown> | void): void {
+    this.queue = this.queue.then(async () => {
+      if (!this.done) await step();
+    });
+    this.queue.catch(() => this.abort());
+  }
+
+  /** The subgraph request, opened when the first file (or the end of the request) arrives: operations and map go first. */
+  private open(): ClientRequest {
+    if (this.outgoing) return this.outgoing;
+    const url = new URL(this.options.attachmentsUrl);
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    const outgoing = send(url, {
+      method: "POST",
+      headers: {
+        "content-type": `multipart/form-data; boundary=${this.boundary}`,
+        "apollo-require-preflight": "true",
+        [IDENTITY_HEADER]: this.token,
+        "x-request-id": this.requestId,
+      },
+    });
+    outgoing.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => outgoing.destroy(new Error("attachments subgraph timed out")));
+    outgoing.on("response", (response) => this.relay(response));
+    outgoing.on("error", (error) => {
+      if (this.done) return;
+      this.options.logger.error({ err: error, requestId: this.requestId }, "upload forwarding failed");
+      this.stop(502, "The attachments service did not answer; nothing was stored", "INTERNAL_SERVER_ERROR");
+    });
+    const part = (name: string, value: string) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    outgoing.write(part("operations", this.operations ?? "{}") + part("map", this.map ?? "{}"));
+    this.outgoing = outgoing;
+    return outgoing;
+  }
+
+  /** Hands the subgraph's (small, JSON) answer to the client. */
+  private relay(response: IncomingMessage): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_RESPONSE_BYTES) return void response.destroy(new Error("answer too large"));
+      chunks.push(chunk);
+    });
+    response.on("error", () => this.stop(502, "The attachments service answer was cut off", "INTERNAL_SERVER_ERROR"));
+    response.on("end", () => {
+      if (this.done) return;
+      this.finish();
+      this.res
+        .status(response.statusCode ?? 502)
+        .type(response.headers["content-type"] ?? "application/json")
+        .send(Buffer.concat(chunks));
+    });
+  }
+
+  /** Stops forwarding: whatever the client still sends is read and dropped, so that it gets its answer. */
+  private finish(): void {
+    this.done = true;
+    this.req.unpipe(this.parser);
+    this.req.resume();
+    if (this.outgoing && !this.outgoing.writableFinished) this.outgoing.destroy();
+  }
+
+  private stop(status: number, message: string, code: string): void {
+    if (this.done) return;
+    this.finish();
+    sendError(this.res, status, message, code);
+  }
+
+  /** The client went away: abort the subgraph request so that it stores nothing. */
+  private abort(): void {
+    if (this.done && (!this.outgoing || this.outgoing.destroyed)) return;
+    this.done = true;
+    this.req.unpipe(this.parser);
+    this.outgoing?.destroy();
+  }
+}

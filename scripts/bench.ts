@@ -1,0 +1,266 @@
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { randomBytes } from "node:crypto";
+import { createConnection } from "mysql2/promise";
+import { signDevToken } from "../gateway/auth/bearer-token.js";
+import { demoUser } from "../gateway/auth/demo-users.js";
+import { attachmentsEntities } from "../subgraphs/attachments/attachments-subgraph.js";
+import { casesEntities } from "../subgraphs/cases/cases.entities.js";
+import { createDataSource } from "../subgraphs/kit/database.js";
+import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
+import { SCOPES } from "../subgraphs/kit/principal.js";
+import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.js";
+import { type BenchDatabases, insertCases } from "./bench/data.js";
+import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
+import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
+import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
+import { type SubgraphName, startLocalGraph } from "./local-graph.js";
+
+const quick = process.argv.includes("--quick");
+const RUNS = quick ? 1 : 3;
+const SECONDS = quick ? 3 : 10;
+const BASE_CASES = 1_000;
+const GROWTH_CASES = quick ? 10_000 : 100_000;
+const UPLOAD_MB = quick ? 50 : 250;
+const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306";
+const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, hive: 4110 };
+const SECRETS = { IDENTITY_SECRET: "bench-identity-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
+const ACME = { kind: "user" as const, id: "u-acme-customer", name: "Aiko Tanaka", email: "customer@acme.example", role: "customer" as const, organizationIds: ["acme"], scopes: [...SCOPES] };
+
+const rows: string[][] = [];
+const notes: string[] = [];
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+function fmt(n: number, digits = 0): string {
+  return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+function loadRow(what: string, result: LoadResult): string[] {
+  return [what, `${fmt(result.requestsPerSecond)} req/s`, `p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms`, result.errors + result.non2xx ? `${result.errors + result.non2xx} errors` : ""];
+}
+
+async function mysqlAvailable(): Promise<string | null> {
+  try {
+    const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
+    const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [{ version: string }[]];
+    for (const name of ["cases", "attachments", "threats", "gateway"]) {
+      await connection.query(`DROP DATABASE IF EXISTS casegraph_bench_${name}`);
+      await connection.query(`CREATE DATABASE casegraph_bench_${name}`);
+    }
+    await connection.end();
+    return version;
+  } catch (error) {
+    notes.push(`MySQL unreachable at ${MYSQL_URL} (${String(error)}): ran on SQLite; the growth figure needs MySQL and was skipped.`);
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), "casegraph-bench-"));
+  const mysqlVersion = await mysqlAvailable();
+  const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/casegraph_bench_${name}` } : {});
+  const env: Record<string, string> = {
+    ...SECRETS,
+    NODE_ENV: "development",
+    LOG_LEVEL: "warn",
+    DATA_DIR: dataDir,
+    CASES_URL: `http://127.0.0.1:${PORTS.cases}/graphql`,
+    ATTACHMENTS_URL: `http://127.0.0.1:${PORTS.attachments}/graphql`,
+    THREATS_URL: `http://127.0.0.1:${PORTS["threat-analysis"]}/graphql`,
+    CASES_PORT: String(PORTS.cases),
+    ATTACHMENTS_PORT: String(PORTS.attachments),
+    THREATS_PORT: String(PORTS["threat-analysis"]),
+    GATEWAY_PORT: String(PORTS.gateway),
+    PUBLIC_URL: `http://127.0.0.1:${PORTS.gateway}`,
+    // The benchmark is one client sending as fast as it can: no rate limit in the way.
+    RATE_LIMIT_POINTS: "100000000",
+    ...dbUrl("cases"),
+    ...dbUrl("attachments"),
+    ...dbUrl("threats"),
+    ...dbUrl("gateway"),
+  };
+  const processes: ServiceProcess[] = [];
+  const stopAll = async () => {
+    for (const service of processes.reverse()) await stopProcess(service);
+  };
+  process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  try {
+    log(`starting the services (${mysqlVersion ? `MySQL ${mysqlVersion}` : "SQLite"})`);
+    for (const [name, main] of [["cases", "subgraphs/cases/main.js"], ["attachments", "subgraphs/attachments/main.js"], ["threat-analysis", "subgraphs/threat-analysis/main.js"], ["gateway", "gateway/main.js"]] as const) {
+      processes.push(await startProcess(name, [join(__dirname, "..", main)], env, PORTS[name]));
+    }
+    const databases: BenchDatabases = {
+      cases: createDataSource({ url: env.CASES_DATABASE_URL, sqlitePath: join(dataDir, "cases.sqlite"), entities: casesEntities, migrations: [] }),
+      attachments: createDataSource({ url: env.ATTACHMENTS_DATABASE_URL, sqlitePath: join(dataDir, "attachments.sqlite"), entities: attachmentsEntities, migrations: [] }),
+      threats: createDataSource({ url: env.THREATS_DATABASE_URL, sqlitePath: join(dataDir, "threats.sqlite"), entities: threatsEntities, migrations: [] }),
+    };
+    for (const db of Object.values(databases)) {
+      Object.assign(db.options, { synchronize: false, migrationsRun: false });
+      await db.initialize();
+    }
+    log(`inserting ${BASE_CASES} cases`);
+    await insertCases(databases, 0, BASE_CASES, () => undefined);
+
+    const token = await signDevToken(demoUser("customer@acme.example")!, SECRETS.JWT_SECRET);
+    const bearer = { authorization: `Bearer ${token}` };
+    const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}/graphql`;
+    const casesUrl = `http://127.0.0.1:${PORTS.cases}/graphql`;
+    const body = (query: string) => JSON.stringify({ query });
+    const check = async (url: string, query: string, headers: Record<string, string>) => {
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body(query) });
+      const json = (await response.json()) as { errors?: unknown[] };
+      if (!response.ok || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 400)}`);
+    };
+
+    // 1. Gateway cost.
+    log(`1/6 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
+    await check(gatewayUrl, CASES_QUERY, bearer);
+    const viaGateway = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
+    // Identity tokens live 60 s: sign a fresh one for each run.
+    const direct = await medianOf(RUNS, async () => runLoad(casesUrl, body(CASES_QUERY), { [IDENTITY_HEADER]: await signIdentity(ACME, "cases", SECRETS.IDENTITY_SECRET) }, SECONDS));
+    rows.push(loadRow("1. cases(first: 20) through our gateway", viaGateway), loadRow("1. the same, straight to the cases subgraph", direct));
+    rows.push(["1. gateway / direct throughput", fmt(viaGateway.requestsPerSecond / direct.requestsPerSecond, 2), "target ≥ 0.8", ""]);
+
+    // 2. Dashboard.
+    log("2/6 dashboard query");
+    await check(gatewayUrl, dashboardQuery(20), bearer);
+    const dashboard = await medianOf(RUNS, () => runLoad(gatewayUrl, body(dashboardQuery(20)), bearer, SECONDS));
+    rows.push(loadRow("2. dashboard (20 cases, 3 subgraphs) through our gateway", dashboard));
+
+    // 3. Peer gateway.
+    log("3/6 Hive Gateway on the same supergraph and subgraphs");
+    try {
+      const supergraph = readFileSync(join(__dirname, "../../schema/supergraph.graphql"), "utf8")
+        .replace(/http:\/\/127\.0\.0\.1:4001/g, `http://127.0.0.1:${PORTS.cases}`)
+        .replace(/http:\/\/127\.0\.0\.1:4002/g, `http://127.0.0.1:${PORTS.attachments}`)
+        .replace(/http:\/\/127\.0\.0\.1:4003/g, `http://127.0.0.1:${PORTS["threat-analysis"]}`);
+      const supergraphPath = join(dataDir, "supergraph.graphql");
+      writeFileSync(supergraphPath, supergraph);
+      const hiveBin = require.resolve("@graphql-hive/gateway/dist/bin.cjs");
+      const hive = await startProcess("hive-gateway", [hiveBin, "supergraph", supergraphPath, "-c", join(__dirname, "bench/hive-gateway.config.js"), "-p", String(PORTS.hive), "-h", "127.0.0.1"], env, PORTS.hive, "/healthcheck");
+      processes.push(hive);
+      const hiveUrl = `http://127.0.0.1:${PORTS.hive}/graphql`;
+      await check(hiveUrl, CASES_QUERY, bearer);
+      await check(hiveUrl, dashboardQuery(20), bearer);
+      const hiveCases = await medianOf(RUNS, () => runLoad(hiveUrl, body(CASES_QUERY), bearer, SECONDS));
+      const hiveDashboard = await medianOf(RUNS, () => runLoad(hiveUrl, body(dashboardQuery(20)), bearer, SECONDS));
+      rows.push(loadRow("3. cases(first: 20) through Hive Gateway", hiveCases), loadRow("3. dashboard through Hive Gateway", hiveDashboard));
+      rows.push(["3. ours / Hive throughput, cases | dashboard", `${fmt(viaGateway.requestsPerSecond / hiveCases.requestsPerSecond, 2)} | ${fmt(dashboard.requestsPerSecond / hiveDashboard.requestsPerSecond, 2)}`, "target ≥ 1.0", ""]);
+      await stopProcess(hive);
+      processes.pop();
+    } catch (error) {
+      rows.push(["3. Hive Gateway", "not measured", "", String(error).slice(0, 200)]);
+    }
+
+    // 4. SQL statements per request, counted in-process on the same databases.
+    log("4/6 SQL statements per dashboard request");
+    const counts: Record<SubgraphName, number> = { cases: 0, attachments: 0, "threat-analysis": 0 };
+    const local = await startLocalGraph({ ...env, CASES_PORT: "0" }, { onQuery: (subgraph, sql) => /^\s*select/i.test(sql) && counts[subgraph]++ });
+    for (const first of [10, 100]) {
+      await check(local.gatewayUrl, dashboardQuery(first), bearer);
+      for (const key of Object.keys(counts) as SubgraphName[]) counts[key] = 0;
+      await check(local.gatewayUrl, dashboardQuery(first), bearer);
+      rows.push([`4. SQL statements, dashboard at first: ${first}`, `cases ${counts.cases}, attachments ${counts.attachments}, threat-analysis ${counts["threat-analysis"]}`, "target: same at 10 and 100", ""]);
+    }
+    await local.stop();
+
+    // 5. Upload.
+    log(`5/6 upload of one ${UPLOAD_MB} MB file`);
+    await benchUpload(gatewayUrl, bearer, dataDir, processes);
+
+    // 6. Growth.
+    if (mysqlVersion) {
+      log(`6/6 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
+      const small = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
+      const started = Date.now();
+      await insertCases(databases, BASE_CASES, GROWTH_CASES - BASE_CASES, (done) => {
+        if (done % 10_000 === 0) log(`  inserted ${done + BASE_CASES} / ${GROWTH_CASES} cases (${Math.round((Date.now() - started) / 1000)} s)`);
+      });
+      const large = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
+      rows.push([`6. cases(first: 20) by update time, ${fmt(BASE_CASES)} vs ${fmt(GROWTH_CASES)} cases`, `p50 ${fmt(small.p50, 1)} ms vs ${fmt(large.p50, 1)} ms`, `ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5)`, ""]);
+    }
+    for (const db of Object.values(databases)) await db.destroy();
+
+    const table = [
+      "| measure | result | detail | note |",
+      "|---|---|---|---|",
+      ...rows.map((row) => `| ${row.join(" | ")} |`),
+    ].join("\n");
+    const report = `# Benchmarks
+
+Measured by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, ${mysqlVersion ? `MySQL server ${mysqlVersion}` : "SQLite"}.
+Each load figure is the median of ${RUNS} run(s) of ${SECONDS} s with 10 connections (autocannon in its own process), after one warm-up run; ${fmt(BASE_CASES)} demo cases unless said otherwise. Services run as separate processes, as in production.
+
+${table}
+${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+    console.log(`\n${table}\n${notes.map((n) => `- ${n}`).join("\n")}`);
+    mkdirSync(join(__dirname, "../../docs"), { recursive: true });
+    writeFileSync(join(__dirname, "../../docs/BENCHMARKS.md"), report);
+    log("wrote docs/BENCHMARKS.md");
+  } finally {
+    await stopAll();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** One large file through the gateway's multipart upload, against a plain copy of the same file. */
+async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, dataDir: string, processes: ServiceProcess[]): Promise<void> {
+  const supergraph = readFileSync(join(__dirname, "../../schema/supergraph.graphql"), "utf8");
+  if (!supergraph.includes("uploadAttachments")) {
+    rows.push(["5. upload", "not measured", "", "uploadAttachments is not in the supergraph yet"]);
+    return;
+  }
+  const file = join(dataDir, "upload.bin");
+  const out = createWriteStream(file);
+  for (let written = 0; written < UPLOAD_MB; written++) out.write(randomBytes(1024 * 1024));
+  await new Promise((resolve) => out.end(resolve));
+  const size = statSync(file).size;
+
+  const copyStarted = process.hrtime.bigint();
+  await pipeline(createReadStream(file), createWriteStream(join(dataDir, "copy.bin")));
+  const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+  rmSync(join(dataDir, "copy.bin"));
+
+  const created = await fetch(gatewayUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...bearer },
+    body: JSON.stringify({ query: 'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }' }),
+  });
+  const caseId = ((await created.json()) as any).data.createCase.case.id as string;
+  const boundary = `----casegraph${randomBytes(8).toString("hex")}`;
+  const operations = JSON.stringify({ query: "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id size } } }", variables: { input: { caseId, files: [null] } } });
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0"]}\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="bench.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const tail = `\r\n--${boundary}--\r\n`;
+  async function* multipart() {
+    yield Buffer.from(head);
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    yield Buffer.from(tail);
+  }
+  const pids = ["gateway", "attachments"].map((name) => processes.find((p) => p.name === name)!.child.pid!);
+  const baseline = pids.map(rssOf);
+  const stop = sampleRss(pids);
+  const started = process.hrtime.bigint();
+  const response = await fetch(gatewayUrl, {
+    method: "POST",
+    headers: { ...bearer, "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
+    body: ReadableStream.from(multipart()),
+    duplex: "half",
+  } as RequestInit);
+  const result = (await response.json()) as any;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const peaks = stop();
+  if (!result.data?.uploadAttachments) {
+    rows.push(["5. upload", "failed", "", JSON.stringify(result).slice(0, 200)]);
+    return;
+  }
+  const mb = size / 2 ** 20;
+  rows.push([`5. upload of ${fmt(mb)} MB through the gateway`, `${fmt(seconds, 2)} s, ${fmt(mb / seconds)} MB/s`, `disk copy ${fmt(mb / copySeconds)} MB/s; ratio ${fmt(copySeconds / seconds, 2)} (target ≥ 0.5)`, ""]);
+  rows.push(["5. RSS growth during the upload", `gateway +${fmt((peaks[0]! - baseline[0]!) / 2 ** 20)} MB, attachments +${fmt((peaks[1]! - baseline[1]!) / 2 ** 20)} MB`, "target ≤ 64 MB each", ""]);
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message.slice(0, 2000) : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import "reflect-metadata";
+import { gatewayConfig } from "../gateway/config.js";
+import { createGateway, type Gateway } from "../gateway/gateway.js";
+import { type AttachmentsSubgraph, createAttachmentsSubgraph } from "../subgraphs/attachments/attachments-subgraph.js";
+import { attachmentsConfig } from "../subgraphs/attachments/config.js";
+import type { Clock } from "../subgraphs/cases/case/case.service.js";
+import { type CasesSubgraph, createCasesSubgraph } from "../subgraphs/cases/cases-subgraph.js";
+import { casesConfig } from "../subgraphs/cases/config.js";
+import { threatsConfig } from "../subgraphs/threat-analysis/config.js";
+import { createThreatsSubgraph, type ThreatsSubgraph } from "../subgraphs/threat-analysis/threats-subgraph.js";
+
+export type SubgraphName = "cases" | "attachments" | "threat-analysis";
+
+export interface LocalGraphOptions {
+  clock?: Clock;
+  /** Receives every SQL statement with the subgraph that ran it. */
+  onQuery?: (subgraph: SubgraphName, sql: string) => void;
+}
+
+export interface LocalGraph {
+  gatewayUrl: string;
+  urls: Record<SubgraphName, string>;
+  cases: CasesSubgraph;
+  attachments: AttachmentsSubgraph;
+  threats: ThreatsSubgraph;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole graph in this process on free ports, configured by `env` exactly as the services'
+ * main.ts would be: real HTTP between gateway and subgraphs. Used by the tests and the benchmark.
+ */
+export async function startLocalGraph(env: Record<string, string>, options: LocalGraphOptions = {}): Promise<LocalGraph> {
+  const cases = await createCasesSubgraph(casesConfig(env), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const casesUrl = await cases.server.listen(0);
+  const withCases = { ...env, CASES_URL: casesUrl };
+  const attachments = await createAttachmentsSubgraph(attachmentsConfig(withCases), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
+  const attachmentsUrl = await attachments.server.listen(0);
+  const threats = await createThreatsSubgraph(threatsConfig({ ...withCases, ATTACHMENTS_URL: attachmentsUrl }), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
+  const threatsUrl = await threats.server.listen(0);
+  const gateway = await createGateway(gatewayConfig({ ...withCases, ATTACHMENTS_URL: attachmentsUrl, THREATS_URL: threatsUrl }));
+  const gatewayUrl = await gateway.listen(0);
+  return {
+    gatewayUrl,
+    urls: { cases: casesUrl, attachments: attachmentsUrl, "threat-analysis": threatsUrl },
+    cases,
+    attachments,
+    threats,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await threats.stop();
+      await attachments.stop();
+      await cases.stop();
+    },
+  };
+}

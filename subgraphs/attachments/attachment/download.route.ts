@@ -1,0 +1,75 @@
+import type { RequestHandler } from "express";
+import { pipeline } from "node:stream/promises";
+import { canSeeOrganization } from "../../kit/principal.js";
+import { principalOf } from "../../kit/subgraph-server.js";
+import type { ByteRange } from "../blob-store/blob-store.js";
+import type { AttachmentsServices } from "../attachments.context.js";
+import { AttachmentEntity } from "./attachment.entity.js";
+
+/** `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<RFC 5987>`: the original name, never a header injection. */
+export function contentDisposition(fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * One `bytes=` range (RFC 9110 14.1.2): `start-end`, `start-`, `-suffix`. Returns null for no or an
+ * unsupported (multi-range) header, which means "send everything", and "unsatisfiable" for 416.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | "unsatisfiable" {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match) return null;
+  const [, first, last] = match;
+  if (first === "" && last === "") return null;
+  let start: number;
+  let end: number;
+  if (first === "") {
+    const suffix = Number(last);
+    if (suffix === 0) return "unsatisfiable";
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(first);
+    end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+    if (last !== "" && Number(last) < start) return null;
+  }
+  if (start >= size || size === 0) return "unsatisfiable";
+  return { start, end };
+}
+
+/**
+ * `GET /files/:id` behind the identity header: the gateway calls it after checking the signed link.
+ * Streams the bytes (or one range) as a download that browsers never render.
+ */
+export function downloadRoute(services: AttachmentsServices): RequestHandler {
+  return async (req, res) => {
+    const principal = principalOf(res);
+    const id = String(req.params.id);
+    const row = await services.dataSource.getRepository(AttachmentEntity).findOneBy({ id });
+    if (!row) return void res.status(404).json({ error: "no such file" });
+    if (!canSeeOrganization(principal, row.organizationId)) return void res.status(403).json({ error: "not allowed" });
+    const range = parseRange(req.header("range"), row.size);
+    res.setHeader("Accept-Ranges", "bytes");
+    res.setHeader("Content-Type", "application/octet-stream");
+    res.setHeader("Content-Disposition", contentDisposition(row.fileName));
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("ETag", `"${row.sha256}"`);
+    if (range === "unsatisfiable") {
+      res.setHeader("Content-Range", `bytes */${row.size}`);
+      return void res.status(416).end();
+    }
+    const stream = await services.blobs.read(row.blobKey, range ?? undefined);
+    if (range) {
+      res.status(206);
+      res.setHeader("Content-Range", `bytes ${range.start}-${range.end}/${row.size}`);
+      res.setHeader("Content-Length", String(range.end - range.start + 1));
+    } else {
+      res.status(200);
+      res.setHeader("Content-Length", String(row.size));
+    }
+    // A client that goes away ends the pipeline with an error: nothing to report, the stream is closed.
+    await pipeline(stream, res).catch(() => undefined);
+  };
+}

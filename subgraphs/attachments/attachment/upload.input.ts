@@ -1,0 +1,24 @@
+import type { FileUpload } from "graphql-upload-minimal";
+import { GraphQLUpload } from "graphql-upload-minimal";
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { AttachmentEntity } from "./attachment.entity.js";
+
+@InputType()
+export class UploadAttachmentsInput {
+  @Field(() => ID, { nullable: true, description: "The case the files are for. Give organizationId instead when the case does not exist yet." })
+  caseId?: string | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: "Files for a case about to be registered: staged for this organization, attached by createCase(attachmentIds).",
+  })
+  organizationId?: string | null;
+
+  @Field(() => [GraphQLUpload], { description: "At most 3 files (configurable), each at most 250 MB (configurable)." })
+  files: Promise<FileUpload>[];
+}
+
+@ObjectType()
+export class UploadAttachmentsPayload {
+  @Field(() => [AttachmentEntity]) attachments: AttachmentEntity[];
+}

@@ -1,0 +1,28 @@
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+  "ER_CONNECTION_KILLED",
+  "ER_QUERY_INTERRUPTED",
+  "SQLITE_BUSY",
+  "SQLITE_CANTOPEN",
+]);
+
+/**
+ * True when a failure means "the database cannot be reached right now" (connection refused, lost,
+ * killed, timed out) rather than a bug: such requests fail fast with SERVICE_UNAVAILABLE and succeed
+ * again once the pool reconnects.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error as { code?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+    if (typeof current.code === "string" && UNAVAILABLE_CODES.has(current.code)) return true;
+    current = (current.driverError ?? current.cause) as typeof current;
+  }
+  return false;
+}

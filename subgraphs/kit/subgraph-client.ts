@@ -1,0 +1,52 @@
+import DataLoader from "dataloader";
+import { IDENTITY_HEADER, signIdentity } from "./identity.js";
+import type { Principal } from "./principal.js";
+
+/** Where another subgraph listens, and how to call it as the current caller. */
+export interface SubgraphCaller {
+  /** URL of the other subgraph's `/graphql`. */
+  url: string;
+  /** The other subgraph's name: the audience of the identity token it accepts. */
+  audience: string;
+  /** The identity secret shared with the gateway. */
+  secret: string;
+  /** The caller, forwarded so that the other subgraph's visibility rules decide. */
+  principal: Principal;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs one operation against another subgraph, as the caller (signed identity token for that
+ * subgraph's audience). Throws on transport or GraphQL errors: a subgraph's answer is all or nothing.
+ */
+export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(caller.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", [IDENTITY_HEADER]: await signIdentity(caller.principal, caller.audience, caller.secret) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
+  });
+  let result: { data?: T; errors?: { message: string }[] };
+  try {
+    result = (await response.json()) as typeof result;
+  } catch {
+    throw new Error(`${caller.audience} subgraph answered ${response.status} without JSON`);
+  }
+  if (!response.ok || !result.data || result.errors?.length) {
+    throw new Error(`${caller.audience} subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ")}`);
+  }
+  return result.data;
+}
+
+/**
+ * A per-request DataLoader over another subgraph's `field(ids: [ID!]!): [T]` query (answers in key
+ * order, `null` for what the caller may not see): one HTTP call per batch.
+ */
+export function createSubgraphIdsLoader<T>(caller: SubgraphCaller, field: string, query: string): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const data = await querySubgraph<Record<string, (T | null)[]>>(caller, query, { ids });
+    const rows = data[field];
+    if (!Array.isArray(rows) || rows.length !== ids.length) throw new Error(`${caller.audience} subgraph answered ${field} with ${rows?.length} items for ${ids.length} ids`);
+    return rows;
+  });
+}

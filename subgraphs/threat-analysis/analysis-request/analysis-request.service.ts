@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource, EntityTarget } from "typeorm";
+import { actorOf } from "../../kit/actor.js";
+import { inTransaction, writeLock } from "../../kit/transaction.js";
+import { AttkCollectionEntity } from "../attk-collection/attk-collection.entity.js";
+import type { RequestAttkActionInput } from "../attk-collection/attk-collection.input.js";
+import { FileAnalysisEntity } from "../file-analysis/file-analysis.entity.js";
+import type { RequestFileActionInput } from "../file-analysis/file-analysis.input.js";
+import { ACTIONS_NEEDING_A_REASON, availableAttkActions, availableFileActions } from "../threat-analysis/action-matrix.js";
+import { openThreatCase } from "../threat-analysis/case-gate.js";
+import type { Clock } from "../threat-analysis/threat-analysis.service.js";
+import * as rules from "../threat-analysis/threat-analysis.rules.js";
+import { findVisibleResult } from "../threat-analysis/visible-result.js";
+import { AnalysisRequestState, type AttkAction, type FileAction } from "../threat.enums.js";
+import type { ThreatsRequest } from "../threats.context.js";
+import { AnalysisRequestEntity } from "./analysis-request.entity.js";
+
+type Subject = FileAnalysisEntity | AttkCollectionEntity;
+
+/**
+ * Customer requests on results (re-analysis, false positive, pattern file, ...). What is offered and
+ * what is accepted come from the same place: the action matrix, for the result as it is now, and
+ * only while the case is open and the caller may request actions at all.
+ */
+export class AnalysisRequestService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  /** `FileAnalysis.availableActions`: the buttons to draw now. */
+  async fileActionsOffered(request: ThreatsRequest, file: FileAnalysisEntity): Promise<FileAction[]> {
+    return (await this.mayRequestOn(request, file)) ? availableFileActions(file.verdict, file.threatCategory) : [];
+  }
+
+  /** `AttkCollection.availableActions`: the buttons to draw now. */
+  async attkActionsOffered(request: ThreatsRequest, attk: AttkCollectionEntity): Promise<AttkAction[]> {
+    return (await this.mayRequestOn(request, attk)) ? availableAttkActions(attk.collected, attk.threatCategory) : [];
+  }
+
+  async requestFileAction(request: ThreatsRequest, input: RequestFileActionInput): Promise<AnalysisRequestEntity> {
+    return this.submitRequest(request, FileAnalysisEntity, "FileAnalysis", input.fileAnalysisId, input.action, input.comment, (file) =>
+      availableFileActions(file.verdict, file.threatCategory),
+    );
+  }
+
+  async requestAttkAction(request: ThreatsRequest, input: RequestAttkActionInput): Promise<AnalysisRequestEntity> {
+    return this.submitRequest(request, AttkCollectionEntity, "AttkCollection", input.attkCollectionId, input.action, input.comment, (attk) =>
+      availableAttkActions(attk.collected, attk.threatCategory),
+    );
+  }
+
+  private async mayRequestOn(request: ThreatsRequest, subject: Subject): Promise<boolean> {
+    if (!rules.mayRequestActions(request.principal)) return false;
+    const access = await request.loaders.caseAccess.load(subject.caseId);
+    return access?.status === "OPEN";
+  }
+
+  private async submitRequest<T extends Subject>(
+    request: ThreatsRequest,
+    entity: EntityTarget<T>,
+    what: string,
+    subjectId: string,
+    action: FileAction | AttkAction,
+    comment: string | null | undefined,
+    actionsOf: (subject: T) => readonly string[],
+  ): Promise<AnalysisRequestEntity> {
+    rules.requireThreatsWrite(request.principal);
+    const subject = await findVisibleResult(this.dataSource, request.principal, entity, subjectId, what);
+    await openThreatCase(request, subject.caseId, what === "FileAnalysis" ? "fileAnalysisId" : "attkCollectionId");
+    const checkAction = (current: T) => {
+      if (!actionsOf(current).includes(action)) throw rules.actionNotAvailable(action, `on this ${what} now`);
+    };
+    checkAction(subject);
+    const text = rules.requestComment(comment, ACTIONS_NEEDING_A_REASON.includes(action));
+    return inTransaction(this.dataSource, async (tx) => {
+      // The verdict may have changed since it was read: decide on the locked row.
+      checkAction(await tx.findOneOrFail(entity, { where: { id: subject.id } as never, ...writeLock(this.dataSource) }));
+      const row = Object.assign(new AnalysisRequestEntity(), {
+        id: randomUUID(),
+        caseId: subject.caseId,
+        organizationId: subject.organizationId,
+        threatCategory: subject.threatCategory,
+        subjectId: subject.id,
+        action,
+        comment: text,
+        state: AnalysisRequestState.SUBMITTED,
+        requestedBy: actorOf(request.principal),
+        requestedAt: this.clock(),
+      });
+      await tx.insert(AnalysisRequestEntity, row);
+      return row;
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import type DataLoader from "dataloader";
+import type { Principal } from "../../kit/principal.js";
+import { createSubgraphIdsLoader } from "../../kit/subgraph-client.js";
+
+/** What this subgraph needs to know about an uploaded file (the attachments subgraph's `attachmentFacts`). */
+export interface AttachmentFacts {
+  id: string;
+  caseId: string;
+  fileName: string;
+  sha1: string;
+  state: "STAGED" | "ATTACHED";
+}
+
+const ATTACHMENT_FACTS_QUERY = "query AttachmentFacts($ids: [ID!]!) { attachmentFacts(ids: $ids) { id caseId fileName sha1 state } }";
+
+/** Asks the attachments subgraph about files, as the caller: one call per batch, `null` for files the caller may not see. */
+export function createAttachmentFactsLoader(attachmentsUrl: string, secret: string, principal: Principal): DataLoader<string, AttachmentFacts | null> {
+  return createSubgraphIdsLoader<AttachmentFacts>({ url: attachmentsUrl, audience: "attachments", secret, principal }, "attachmentFacts", ATTACHMENT_FACTS_QUERY);
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from "node:crypto";
+import type { DataSource, EntityManager, EntityTarget } from "typeorm";
+import { badInput } from "../../kit/errors.js";
+import type { Principal } from "../../kit/principal.js";
+import { inTransaction, writeLock } from "../../kit/transaction.js";
+import { whereVisible } from "../../kit/visibility.js";
+import { AttkCollectionEntity } from "../attk-collection/attk-collection.entity.js";
+import type { RecordAttkFileInput } from "../attk-collection/attk-collection.input.js";
+import { EmailAnalysisEntity } from "../email-analysis/email-analysis.entity.js";
+import type { RecordEmailVerdictInput } from "../email-analysis/email-analysis.input.js";
+import { FileAnalysisEntity } from "../file-analysis/file-analysis.entity.js";
+import type { RecordFileVerdictInput } from "../file-analysis/file-analysis.input.js";
+import { EmailVerdict, FileVerdict, UrlRating } from "../threat.enums.js";
+import type { ThreatsRequest } from "../threats.context.js";
+import { UrlAnalysisEntity } from "../url-analysis/url-analysis.entity.js";
+import type { RecordUrlRatingInput } from "../url-analysis/url-analysis.input.js";
+import { type OpenThreatCase, openThreatCase } from "./case-gate.js";
+import type { SubmitForAnalysisInput } from "./threat-analysis.input.js";
+import * as rules from "./threat-analysis.rules.js";
+import { findVisibleResult } from "./visible-result.js";
+import type { ThreatAnalysis } from "./threat-analysis.types.js";
+
+export type Clock = () => Date;
+
+type Scoped = { id: string; caseId: string; organizationId: string };
+
+/**
+ * What customers submit for analysis and what engineers record about it (DOMAIN.md section 2).
+ * Every command checks the caller and the case first, then writes in one transaction.
+ */
+export class ThreatAnalysisService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
+
+  /** The case's results as the caller may see them, read fresh (not from a request's loaders). */
+  async resultsOf(principal: Principal, caseId: string): Promise<ThreatAnalysis> {
+    const list = <T extends Scoped>(entity: EntityTarget<T>) =>
+      whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t")
+        .andWhere("t.caseId = :caseId", { caseId })
+        .orderBy("t.createdAt", "ASC")
+        .addOrderBy("t.id", "ASC")
+        .getMany();
+    const [files, urls, emails, attk] = await Promise.all([list(FileAnalysisEntity), list(UrlAnalysisEntity), list(EmailAnalysisEntity), list(AttkCollectionEntity)]);
+    return { files, urls, emails, attk };
+  }
+
+  /**
+   * Uploaded files of the case become FileAnalysis rows in ANALYZING, URLs become UNRATED
+   * UrlAnalysis rows. Submitting a file or URL the case already has changes nothing for it.
+   */
+  async submitForAnalysis(request: ThreatsRequest, input: SubmitForAnalysisInput): Promise<ThreatAnalysis> {
+    rules.requireThreatsWrite(request.principal);
+    const attachmentIds = rules.submittedAttachmentIds(input.attachmentIds ?? []);
+    const urls = rules.submittedUrls(input.urls ?? []);
+    if (attachmentIds.length === 0 && urls.length === 0) throw badInput("attachmentIds", "submit at least one file or URL");
+    const threatCase = await openThreatCase(request, input.caseId);
+    const facts = await request.loaders.attachmentFacts.loadMany(attachmentIds);
+    const files = facts.map((fact, index) => {
+      if (fact instanceof Error) throw fact;
+      if (!fact || fact.caseId !== threatCase.id) throw badInput("attachmentIds", `attachment ${attachmentIds[index]} is not a file of this case`);
+      return fact;
+    });
+
+    const now = this.clock();
+    await inTransaction(this.dataSource, async (tx) => {
+      // Locking the case's rows serializes concurrent submissions of the same case on MySQL.
+      const knownFiles = new Set((await tx.find(FileAnalysisEntity, { where: { caseId: threatCase.id }, ...writeLock(this.dataSource) })).map((f) => f.attachmentId));
+      const knownUrls = new Set((await tx.find(UrlAnalysisEntity, { where: { caseId: threatCase.id }, ...writeLock(this.dataSource) })).map((u) => u.url));
+      const newFiles = files
+        .filter((file) => !knownFiles.has(file.id))
+        .map((file, index) =>
+          Object.assign(new FileAnalysisEntity(), {
+            ...this.scope(threatCase),
+            fileName: file.fileName.slice(0, rules.LIMITS.fileName),
+            sha1: file.sha1,
+            verdict: FileVerdict.ANALYZING,
+            detectionName: null,
+            patternVersion: null,
+            analyzedAt: null,
+            attachmentId: file.id,
+            emailAnalysisId: null,
+            createdAt: new Date(now.getTime() + index),
+          }),
+        );
+      const newUrls = urls
+        .filter((url) => !knownUrls.has(url))
+        .map((url, index) => Object.assign(new UrlAnalysisEntity(), { ...this.scope(threatCase), url, category: null, rating: UrlRating.UNRATED, analyzedAt: null, createdAt: new Date(now.getTime() + index) }));
+      if (newFiles.length > 0) await tx.insert(FileAnalysisEntity, newFiles);
+      if (newUrls.length > 0) await tx.insert(UrlAnalysisEntity, newUrls);
+    });
+    return this.resultsOf(request.principal, threatCase.id);
+  }
+
+  /** The verdict on a file; a detection name only with DANGEROUS. */
+  async recordFileVerdict(request: ThreatsRequest, input: RecordFileVerdictInput): Promise<ThreatAnalysis> {
+    rules.requireEngineer(request.principal);
+    const verdict = rules.fileVerdictOf(input);
+    const file = await findVisibleResult(this.dataSource, request.principal, FileAnalysisEntity, input.fileAnalysisId, "FileAnalysis");
+    await openThreatCase(request, file.caseId);
+    const now = this.clock();
+    await inTransaction(this.dataSource, async (tx) => {
+      await tx.findOneOrFail(FileAnalysisEntity, { where: { id: file.id }, ...writeLock(this.dataSource) });
+      await tx.update(FileAnalysisEntity, { id: file.id }, { ...verdict, analyzedAt: analyzedAt(verdict.verdict, now) });
+    });
+    return this.resultsOf(request.principal, file.caseId);
+  }
+
+  /** The rating of a URL of the case, added when the case has no result for it yet. */
+  async recordUrlRating(request: ThreatsRequest, input: RecordUrlRatingInput): Promise<ThreatAnalysis> {
+    rules.requireEngineer(request.principal);
+    const url = rules.canonicalUrl("url", input.url);
+    const category = rules.optionalText("category", input.category, rules.LIMITS.category);
+    const threatCase = await openThreatCase(request, input.caseId);
+    const now = this.clock();
+    await this.upsert(threatCase, UrlAnalysisEntity, { url }, { rating: input.rating, category, analyzedAt: now }, now);
+    return this.resultsOf(request.principal, threatCase.id);
+  }
+
+  /** The verdict on a submitted e-mail, by its name within the case. */
+  async recordEmailVerdict(request: ThreatsRequest, input: RecordEmailVerdictInput): Promise<ThreatAnalysis> {
+    rules.requireEngineer(request.principal);
+    const name = rules.requiredText("name", input.name, rules.LIMITS.name);
+    const threatCase = await openThreatCase(request, input.caseId);
+    const now = this.clock();
+    await this.upsert(threatCase, EmailAnalysisEntity, { name }, { verdict: input.verdict, analyzedAt: analyzedAt(input.verdict, now) }, now);
+    return this.resultsOf(request.principal, threatCase.id);
+  }
+
+  /** Whether the Anti-Threat Toolkit collected a file, by its name within the case. */
+  async recordAttkFile(request: ThreatsRequest, input: RecordAttkFileInput): Promise<ThreatAnalysis> {
+    rules.requireEngineer(request.principal);
+    const fileName = rules.requiredText("fileName", input.fileName, rules.LIMITS.fileName);
+    const threatCase = await openThreatCase(request, input.caseId);
+    const now = this.clock();
+    await this.upsert(threatCase, AttkCollectionEntity, { fileName }, { collected: input.collected, analyzedAt: now }, now);
+    return this.resultsOf(request.principal, threatCase.id);
+  }
+
+  private scope(threatCase: OpenThreatCase) {
+    return { id: randomUUID(), caseId: threatCase.id, organizationId: threatCase.organizationId, threatCategory: threatCase.threatCategory };
+  }
+
+  /** Updates the case's row with `key`, or inserts it; the case's rows are locked meanwhile (MySQL). */
+  private async upsert<T extends Scoped>(threatCase: OpenThreatCase, entity: EntityTarget<T>, key: Record<string, string>, values: Record<string, unknown>, now: Date): Promise<void> {
+    await inTransaction(this.dataSource, async (tx: EntityManager) => {
+      const rows = await tx.find(entity, { where: { caseId: threatCase.id } as never, ...writeLock(this.dataSource) });
+      const [column, value] = Object.entries(key)[0];
+      const existing = rows.find((row) => (row as Record<string, unknown>)[column] === value);
+      if (existing) await tx.update(entity, { id: existing.id } as never, values as never);
+      else await tx.insert(entity, { ...this.scope(threatCase), ...key, ...values, createdAt: now } as never);
+    });
+  }
+}
+
+/** A result still being analysed has not been analysed yet. */
+function analyzedAt(verdict: FileVerdict | EmailVerdict, now: Date): Date | null {
+  return verdict === FileVerdict.ANALYZING || verdict === EmailVerdict.ANALYZING ? null : now;
+}

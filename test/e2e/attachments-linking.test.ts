@@ -1,0 +1,142 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deleteExpiredStagedAttachments } from "../../subgraphs/attachments/attachment/staged-expiry.js";
+import { codeOf } from "../support/case-api.js";
+import { DATABASES } from "../support/databases.js";
+import { CREATE_CASE, productCase, threatCase } from "../support/fixtures.js";
+import { startGraph, type TestGraph } from "../support/graph.js";
+import { attachmentRows, encryptedZip, randomFile, upload } from "../support/uploads.js";
+
+const ADD_UPDATE = `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id attachments { id fileName state } } } }`;
+const CREATE_WITH_FILES = `mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id inquiryType attachments(first: 5) { totalCount edges { node { id fileName state } } } } } }`;
+
+describe.each(DATABASES)("staged and attached files on %s", (database) => {
+  let graph: TestGraph;
+  let acme: string;
+  let globex: string;
+
+  async function newCase(input: Record<string, unknown> = productCase, token = acme): Promise<string> {
+    const created = await graph.request({ query: CREATE_CASE, variables: { input }, token });
+    expect(created.errors).toBeUndefined();
+    return created.data!.createCase.case.id;
+  }
+
+  async function stage(input: Record<string, unknown>, names: string[], token = acme, data: () => Buffer = () => randomFile(2000)): Promise<string[]> {
+    const uploaded = await upload(graph, { token, input, files: names.map((name) => ({ name, data: data() })) });
+    expect(uploaded.errors).toBeUndefined();
+    return uploaded.data!.uploadAttachments.attachments.map((a: any) => a.id);
+  }
+
+  function blobExists(id: string): boolean {
+    return existsSync(join(graph.attachments.services.config.blobDir, "objects", id));
+  }
+
+  beforeAll(async () => {
+    graph = await startGraph({ database });
+    acme = await graph.tokenFor("customer@acme.example");
+    globex = await graph.tokenFor("customer@globex.example");
+  });
+  afterAll(() => graph?.stop());
+
+  it("attaches staged files with addCaseUpdate: CaseUpdate.attachments shows them, ATTACHED", async () => {
+    const caseId = await newCase();
+    const ids = await stage({ caseId }, ["a.log", "b.log"]);
+    const added = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "Logs attached.", attachmentIds: ids } }, token: acme });
+    expect(added.errors).toBeUndefined();
+    expect(added.data!.addCaseUpdate.update.attachments.map((a: any) => [a.fileName, a.state]).sort()).toEqual([
+      ["a.log", "ATTACHED"],
+      ["b.log", "ATTACHED"],
+    ]);
+    const again = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "Same files again.", attachmentIds: [ids[0]] } }, token: acme });
+    expect(codeOf(again)).toBe("BAD_USER_INPUT");
+  });
+
+  it("attaches only staged files of that same case, and refuses files of a case the caller cannot see", async () => {
+    const caseId = await newCase();
+    const otherCase = await newCase();
+    const [foreign] = await stage({ caseId: otherCase }, ["other.log"]);
+    const wrongCase = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "x", attachmentIds: [foreign] } }, token: acme });
+    expect(codeOf(wrongCase)).toBe("BAD_USER_INPUT");
+
+    const globexCase = await newCase({ ...productCase, productProfileId: "globex-server" }, globex);
+    const [globexFile] = await stage({ caseId: globexCase }, ["secret.log"], globex);
+    const stolen = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "x", attachmentIds: [globexFile] } }, token: acme });
+    expect(codeOf(stolen)).toBe("NOT_FOUND");
+    const intoForeignCase = await upload(graph, { token: acme, input: { caseId: globexCase }, files: [{ name: "x", data: Buffer.from("x") }] });
+    expect(codeOf(intoForeignCase)).toBe("NOT_FOUND");
+    const tab = await graph.request({ query: "query($id: ID!) { case(id: $id) { id } }", variables: { id: globexCase }, token: acme });
+    expect(tab.data?.case ?? null).toBeNull();
+    const [mine] = await stage({ caseId }, ["mine.log"]);
+    const rows = await attachmentRows(graph);
+    expect(rows.find((r) => r.id === mine)!.state).toBe("STAGED");
+    expect(rows.find((r) => r.id === foreign)!.state).toBe("STAGED");
+  });
+
+  it("attaches at most 3 files per update (TOO_MANY_FILES) and changes nothing then", async () => {
+    const caseId = await newCase();
+    const ids = [...(await stage({ caseId }, ["1", "2", "3"])), ...(await stage({ caseId }, ["4"]))];
+    const response = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "four", attachmentIds: ids } }, token: acme });
+    expect(codeOf(response)).toBe("TOO_MANY_FILES");
+    expect((await attachmentRows(graph)).filter((r) => ids.includes(r.id)).map((r) => r.state)).toEqual(["STAGED", "STAGED", "STAGED", "STAGED"]);
+  });
+
+  it("registers a case with files uploaded before it existed (uploadAttachments with organizationId)", async () => {
+    const ids = await stage({ organizationId: "acme" }, ["screenshot.png", "agent.log"]);
+    const created = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, attachmentIds: ids } }, token: acme });
+    expect(created.errors).toBeUndefined();
+    const c = created.data!.createCase.case;
+    expect(c.attachments.totalCount).toBe(2);
+    expect(c.attachments.edges.map((e: any) => e.node.state)).toEqual(["ATTACHED", "ATTACHED"]);
+    expect((await attachmentRows(graph)).filter((r) => ids.includes(r.id)).map((r) => r.caseId)).toEqual([c.id, c.id]);
+  });
+
+  it("refuses to register a THREAT case with files that are not ZIPs encrypted with virus, and registers no case", async () => {
+    const plain = await stage({ organizationId: "acme" }, ["sample.exe"]);
+    const before = await graph.request({ query: "{ cases(first: 1) { totalCount } }", token: acme });
+    const refused = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...threatCase, attachmentIds: plain } }, token: acme });
+    expect(codeOf(refused)).toBe("ENCRYPTED_ZIP_REQUIRED");
+    const after = await graph.request({ query: "{ cases(first: 1) { totalCount } }", token: acme });
+    expect(after.data!.cases.totalCount).toBe(before.data!.cases.totalCount);
+
+    const zip = await encryptedZip("virus");
+    const zipped = await stage({ organizationId: "acme" }, ["sample.zip"], acme, () => zip);
+    const created = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...threatCase, attachmentIds: zipped } }, token: acme });
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createCase.case.attachments.totalCount).toBe(1);
+  });
+
+  it("does not let another user of the organization register a case with someone else's pre-registration upload", async () => {
+    const ids = await stage({ organizationId: "acme" }, ["mine-only.log"]);
+    const staff = await graph.tokenFor("staff@initech.example");
+    const response = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, organizationId: "acme", attachmentIds: ids } }, token: staff });
+    expect(codeOf(response)).toBe("BAD_USER_INPUT");
+  });
+
+  it("refuses uploads to a closed case with CASE_CLOSED", async () => {
+    const caseId = await newCase();
+    const closed = await graph.request({ query: "mutation($input: CloseCaseInput!) { closeCase(input: $input) { case { status } } }", variables: { input: { caseId } }, token: acme });
+    expect(closed.errors).toBeUndefined();
+    const response = await upload(graph, { token: acme, input: { caseId }, files: [{ name: "late.log", data: Buffer.from("late") }] });
+    expect(codeOf(response)).toBe("CASE_CLOSED");
+  });
+
+  it("deletes staged files older than the TTL with their bytes, and never attached ones", async () => {
+    const caseId = await newCase();
+    const [attached, staged] = await stage({ caseId }, ["keep.log", "drop.log"]);
+    const added = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "keep one", attachmentIds: [attached] } }, token: acme });
+    expect(added.errors).toBeUndefined();
+    const services = graph.attachments.services;
+
+    expect(await deleteExpiredStagedAttachments(services, new Date(Date.now() + 23 * 3_600_000))).toBe(0);
+    expect(blobExists(staged!)).toBe(true);
+
+    await deleteExpiredStagedAttachments(services, new Date(Date.now() + 25 * 3_600_000));
+    const rows = await attachmentRows(graph);
+    expect(rows.find((r) => r.id === staged)).toBeUndefined();
+    expect(blobExists(staged!)).toBe(false);
+    expect(rows.find((r) => r.id === attached)!.state).toBe("ATTACHED");
+    expect(blobExists(attached!)).toBe(true);
+    expect(rows.filter((r) => r.state === "STAGED")).toEqual([]);
+  });
+});

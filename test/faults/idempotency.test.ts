@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
+import { caseApi } from "../support/case-api.js";
+import { DATABASES } from "../support/databases.js";
+import { startGraph, type TestGraph } from "../support/graph.js";
+
+const ADD_UPDATE = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id body } case { version } } }";
+
+/** Issue 11: mutations accept an Idempotency-Key; a retry does not do the work twice. */
+describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
+  let graph: TestGraph;
+  let acme: string;
+  let caseId: string;
+
+  beforeAll(async () => {
+    graph = await startGraph({ database });
+    acme = await graph.tokenFor("customer@acme.example");
+    caseId = (await caseApi(graph).create(acme)).data!.createCase.case.id;
+  });
+  afterAll(() => graph?.stop());
+
+  const send = (token: string, key: string, body: string) =>
+    graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body } }, token, headers: { "idempotency-key": key } });
+
+  it("answers a retry with the first result and does the work once", async () => {
+    const first = await send(acme, "retry-1", "Logs attached.");
+    const again = await send(acme, "retry-1", "Logs attached.");
+    expect(first.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const rows = await graph.cases.dataSource.getRepository(CaseUpdateEntity).findBy({ caseId, body: "Logs attached." });
+    expect(rows).toHaveLength(1);
+  });
+
+  it("refuses the same key with different input as CONFLICT, changing nothing", async () => {
+    await send(acme, "retry-2", "First text.");
+    const other = await send(acme, "retry-2", "Second text.");
+    expect(other.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: "Second text." })).toBe(0);
+  });
+
+  it("keeps keys apart per caller, and refuses keys over 255 characters", async () => {
+    const engineer = await graph.tokenFor("engineer@support.example");
+    await send(acme, "shared-key", "From the customer.");
+    const theirs = await send(engineer, "shared-key", "From the engineer.");
+    expect(theirs.errors).toBeUndefined();
+    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    const tooLong = await send(acme, "k".repeat(256), "x");
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "Idempotency-Key" });
+    expect((await send(acme, "k".repeat(255), "Long key.")).errors).toBeUndefined();
+  });
+
+  it("runs concurrent retries of one key once", async () => {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => send(acme, "burst", "Burst update.")));
+    const succeeded = answers.filter((a) => a.data?.addCaseUpdate);
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    for (const a of answers) if (!a.data?.addCaseUpdate) expect(a.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: "Burst update." })).toBe(1);
+  });
+});
