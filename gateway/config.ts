@@ -26,6 +26,8 @@ export interface GatewayConfig {
   /** GraphQL IDE at `/` and introspection; on in development, off in production unless enabled. */
   explorer: boolean;
   subgraphTimeoutMs: number;
+  /** Identical read-only subgraph calls in flight at once share one upstream request (default on). */
+  subgraphDeduplication: boolean;
   logLevel: string;
   /** Refused before execution with QUERY_TOO_COMPLEX: depth, aliases, directives, tokens, cost (QUERY_MAX_*). */
   queryLimits: QueryLimits;
@@ -93,6 +95,7 @@ export function gatewayConfig(env: Record<string, string | undefined> = process.
     sqlitePath: join(dataDir, "gateway.sqlite"),
     explorer: readBoolean(env, "EXPLORER", environment !== "production"),
     subgraphTimeoutMs: readInt(env, "SUBGRAPH_TIMEOUT_MS", 10_000, { min: 100 }),
+    subgraphDeduplication: readBoolean(env, "SUBGRAPH_DEDUPLICATION", true),
     logLevel: readString(env, "LOG_LEVEL", "info"),
     queryLimits: {
       maxDepth: readInt(env, "QUERY_MAX_DEPTH", 10, { min: 1 }),

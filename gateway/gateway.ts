@@ -62,11 +62,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, "utf8"),
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identitySecret, config.subgraphTimeoutMs, logger),
+    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identitySecret, { timeoutMs: config.subgraphTimeoutMs, deduplicate: config.subgraphDeduplication }, logger),
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
+    // runService owns SIGTERM/SIGINT: it drains HTTP first, then stops Apollo, then exits.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     // No automatic persisted queries: every request carries its query text, which the limits below check.
     persistedQueries: false,

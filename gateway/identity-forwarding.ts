@@ -2,6 +2,7 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@
 import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import type { GatewayContext } from "./gateway-context.js";
+import { createSubgraphFetcher } from "./subgraph-fetcher.js";
 import { subgraphFailure } from "./protection/subgraph-failures.js";
 
 /**
@@ -13,18 +14,16 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     private readonly subgraph: string,
     url: string,
     private readonly secret: string,
-    private readonly timeoutMs: number,
+    private readonly calls: { timeoutMs: number; deduplicate: boolean },
     private readonly logger: Logger = createLogger("gateway"),
   ) {
     super({ url });
-    // Node's own fetch (keep-alive, undici) with a deadline per subgraph call.
-    this.fetcher = ((input: string, init?: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as unknown as typeof this.fetcher;
+    this.fetcher = createSubgraphFetcher(calls.timeoutMs, calls.deduplicate);
   }
 
   /** A failed call (timeout, refused connection, error status) reaches clients naming the service, never its URL or cause. */
   override didEncounterError(error: Error): never {
-    throw subgraphFailure(this.subgraph, error, this.timeoutMs, this.logger);
+    throw subgraphFailure(this.subgraph, error, this.calls.timeoutMs, this.logger);
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

@@ -32,15 +32,19 @@ export interface LocalGraph {
  * main.ts would be: real HTTP between gateway and subgraphs. Used by the tests and the benchmark.
  */
 export async function startLocalGraph(env: Record<string, string>, options: LocalGraphOptions = {}): Promise<LocalGraph> {
-  const cases = await createCasesSubgraph(casesConfig(env), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
-  const casesUrl = await cases.server.listen(0);
-  const withCases = { ...env, CASES_URL: casesUrl };
-  const attachments = await createAttachmentsSubgraph(attachmentsConfig(withCases), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
+  // Cases and attachments call each other: attachments listens first and learns the cases URL once cases listens.
+  const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
-  const threats = await createThreatsSubgraph(threatsConfig({ ...withCases, ATTACHMENTS_URL: attachmentsUrl }), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
+  const cases = await createCasesSubgraph(casesConfig({ ...env, ATTACHMENTS_URL: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const casesUrl = await cases.server.listen(0);
+  attachments.services.config.casesUrl = casesUrl;
+  const withUrls = { ...env, CASES_URL: casesUrl, ATTACHMENTS_URL: attachmentsUrl };
+  const threats = await createThreatsSubgraph(threatsConfig(withUrls), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
   const threatsUrl = await threats.server.listen(0);
-  const gateway = await createGateway(gatewayConfig({ ...withCases, ATTACHMENTS_URL: attachmentsUrl, THREATS_URL: threatsUrl }));
+  const gateway = await createGateway(gatewayConfig({ ...withUrls, THREATS_URL: threatsUrl }));
   const gatewayUrl = await gateway.listen(0);
+  // Download links point at the gateway's origin, known once it listens.
+  if (!env.PUBLIC_URL) attachments.services.config.publicUrl = new URL(gatewayUrl).origin;
   return {
     gatewayUrl,
     urls: { cases: casesUrl, attachments: attachmentsUrl, "threat-analysis": threatsUrl },

@@ -22,15 +22,29 @@ export function createBearerVerifier(options: BearerVerifierOptions): (token: st
     algorithms: jwks ? ["RS256", "ES256"] : ["HS256"],
     requiredClaims: ["sub", "exp"],
   };
+  // A verified token stays valid until it expires (bearer tokens are stateless): remember the answer
+  // for up to a minute, so that a client's stream of requests is not verified request by request.
+  const verified = new Map<string, { claims: TokenClaims; until: number }>();
   return async (token) => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && known.until > now) return known.claims;
     try {
       const { payload } = jwks ? await jwtVerify(token, jwks, verifyOptions) : await jwtVerify(token, secret!, verifyOptions);
-      return toClaims(payload);
+      const claims = toClaims(payload);
+      if (claims) {
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, { claims, until: Math.min(payload.exp! * 1000, now + VERIFIED_CACHE_MS) });
+      }
+      return claims;
     } catch {
       return null;
     }
   };
 }
+
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
 
 function toClaims(payload: JWTPayload): TokenClaims | null {
   const { sub, name, email, role, org, partner } = payload as Record<string, unknown>;

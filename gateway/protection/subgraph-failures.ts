@@ -4,7 +4,8 @@ import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+  const code = (error as { code?: unknown }).code;
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT");
 }
 
 /**

@@ -23,6 +23,8 @@ function principalOf(request: Request): Promise<Principal | null> {
 }
 
 export const gatewayConfig = {
+  // Hive shares identical in-flight subgraph calls by default; the benchmark also runs it without.
+  transportEntries: { "*.http": { options: { deduplicateInflightRequests: process.env.HIVE_DEDUPLICATION !== "false" } } },
   propagateHeaders: {
     async fromClientToSubgraphs({ request, subgraphName }: { request: Request; subgraphName: string }) {
       const principal = await principalOf(request);

@@ -12,12 +12,13 @@ export function closeGracefully(server: Server | undefined, graceMs = DEFAULT_SH
   return new Promise((resolve) => {
     const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
     deadline.unref();
+    // Connections become idle as their request finishes: close them as they do, not after keep-alive.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(deadline);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();
-    // Connections that finish their request become idle: close them as they do.
-    server.on("request", (_req, res) => res.setHeader("connection", "close"));
   });
 }

@@ -65,6 +65,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     schema: options.schema,
     introspection: options.introspection ?? true,
     csrfPrevention: true,
+    // runService owns SIGTERM/SIGINT: it drains HTTP first, then stops Apollo, then exits.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     includeStacktraceInErrorResponses: false,

@@ -4,16 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signDevToken } from "../../gateway/auth/bearer-token.js";
 import { demoUser } from "../../gateway/auth/demo-users.js";
-import { gatewayConfig } from "../../gateway/config.js";
-import { createGateway, type Gateway } from "../../gateway/gateway.js";
-import { type AttachmentsSubgraph, createAttachmentsSubgraph } from "../../subgraphs/attachments/attachments-subgraph.js";
-import { attachmentsConfig } from "../../subgraphs/attachments/config.js";
+import type { Gateway } from "../../gateway/gateway.js";
+import { type SubgraphName, startLocalGraph } from "../../scripts/local-graph.js";
+import type { AttachmentsSubgraph } from "../../subgraphs/attachments/attachments-subgraph.js";
 import type { Clock } from "../../subgraphs/cases/case/case.service.js";
-import { type CasesSubgraph, createCasesSubgraph } from "../../subgraphs/cases/cases-subgraph.js";
-import { casesConfig } from "../../subgraphs/cases/config.js";
-
-import { threatsConfig } from "../../subgraphs/threat-analysis/config.js";
-import { createThreatsSubgraph, type ThreatsSubgraph } from "../../subgraphs/threat-analysis/threats-subgraph.js";
+import type { CasesSubgraph } from "../../subgraphs/cases/cases-subgraph.js";
+import type { ThreatsSubgraph } from "../../subgraphs/threat-analysis/threats-subgraph.js";
 import { createMysqlDatabases, type Database } from "./databases.js";
 
 export const TEST_IDENTITY_SECRET = "test-identity-secret-of-at-least-32-chars";
@@ -27,7 +23,7 @@ export interface GraphOptions {
   /** Last word on the services' environment (for example, routing one database through a proxy). */
   rewriteEnv?: (env: Record<string, string>) => Record<string, string>;
   /** Receives every SQL statement, tagged with the database it ran on. */
-  onQuery?: (subgraph: "cases" | "attachments" | "threat-analysis", sql: string) => void;
+  onQuery?: (subgraph: SubgraphName, sql: string) => void;
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -91,27 +87,15 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
     ...options.env,
   };
   const env = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
-  // Cases and attachments call each other: attachments listens first, learns the cases URL once cases listens.
-  const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
-  const attachmentsUrl = await attachments.server.listen(0);
-  const cases = await createCasesSubgraph(casesConfig({ ...env, ATTACHMENTS_URL: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
-  const casesUrl = await cases.server.listen(0);
-  attachments.services.config.casesUrl = casesUrl;
-  const env2 = { ...env, CASES_URL: casesUrl };
-  const threats = await createThreatsSubgraph(threatsConfig({ ...env2, ATTACHMENTS_URL: attachmentsUrl }), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
-  const threatsUrl = await threats.server.listen(0);
-  const gatewayEnv = { ...env2, ATTACHMENTS_URL: attachmentsUrl, THREATS_URL: threatsUrl };
-  const gateway = await createGateway(gatewayConfig(gatewayEnv));
-  const gatewayUrl = await gateway.listen(0);
+  const graph = await startLocalGraph(env, { clock: options.clock, onQuery: options.onQuery });
+  const { gatewayUrl, urls, cases, attachments, threats, gateway } = graph;
   const origin = new URL(gatewayUrl).origin;
-  // Download links point at the gateway's origin, known once it listens.
-  if (!options.env?.PUBLIC_URL) attachments.services.config.publicUrl = origin;
 
   return {
     gatewayUrl,
     dataDir,
     origin,
-    urls: { cases: casesUrl, attachments: attachmentsUrl, "threat-analysis": threatsUrl },
+    urls,
     cases,
     attachments,
     threats,
@@ -125,10 +109,7 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
       return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
     },
     async stop() {
-      await gateway.stop();
-      await threats.stop();
-      await attachments.stop();
-      await cases.stop();
+      await graph.stop();
       await mysql?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
