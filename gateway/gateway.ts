@@ -53,7 +53,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const logger = createLogger("gateway", config.logLevel, config.logFile);
   const dataSource = createDataSource({ url: config.databaseUrl, sqlitePath: config.sqlitePath, entities: gatewayEntities, migrations: gatewayMigrations });
   await dataSource.initialize();
-  await ensureDemoPartners(dataSource);
+  // The demo partner: development and tests, never production.
+  if (config.environment !== "production") await ensureDemoPartners(dataSource);
   const authenticate: Authenticator = createAuthenticator(
     createBearerVerifier({ jwtSecret: config.jwtSecret, jwksUrl: config.jwksUrl, issuer: config.jwtIssuer, audience: config.jwtAudience }),
     new ApiKeyService(dataSource, { logger, rotationGraceSeconds: config.apiKeyRotationGraceSeconds }),

@@ -51,7 +51,8 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
-  await ensureReferenceData(dataSource);
+  // The demo organizations and products: development and tests, never production.
+  if (config.environment !== "production") await ensureReferenceData(dataSource);
   const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl, config.identitySecret) : noAttachments)) };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,

@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
 
+export { InquiryType, ThreatCategory } from "../kit/case-kinds.js";
+
 export enum FileVerdict {
   NO_PROBLEM = "NO_PROBLEM",
   DANGEROUS = "DANGEROUS",
@@ -35,18 +37,6 @@ export enum AnalysisRequestState {
   DONE = "DONE",
   REJECTED = "REJECTED",
 }
-/** Same values as the cases subgraph's enums: the case's type and category as this subgraph sees them. */
-export enum InquiryType {
-  PRODUCT = "PRODUCT",
-  THREAT = "THREAT",
-}
-export enum ThreatCategory {
-  INFECTION_ANALYSIS = "INFECTION_ANALYSIS",
-  FALSE_POSITIVE_ANALYSIS = "FALSE_POSITIVE_ANALYSIS",
-  URL_ANALYSIS = "URL_ANALYSIS",
-  EMAIL_ANALYSIS = "EMAIL_ANALYSIS",
-  OTHER = "OTHER",
-}
 
 registerEnumType(FileVerdict, { name: "FileVerdict" });
 registerEnumType(UrlRating, { name: "UrlRating" });
@@ -54,5 +44,3 @@ registerEnumType(EmailVerdict, { name: "EmailVerdict" });
 registerEnumType(FileAction, { name: "FileAction" });
 registerEnumType(AttkAction, { name: "AttkAction" });
 registerEnumType(AnalysisRequestState, { name: "AnalysisRequestState" });
-registerEnumType(InquiryType, { name: "InquiryType" });
-registerEnumType(ThreatCategory, { name: "ThreatCategory" });

@@ -1,5 +1,7 @@
 import { registerEnumType } from "type-graphql";
 
+export { InquiryType, ThreatCategory } from "../../kit/case-kinds.js";
+
 export enum CaseStatus {
   OPEN = "OPEN",
   CLOSED = "CLOSED",
@@ -24,19 +26,6 @@ export enum Severity {
   HIGH = "HIGH",
   MEDIUM = "MEDIUM",
   LOW = "LOW",
-}
-
-export enum InquiryType {
-  PRODUCT = "PRODUCT",
-  THREAT = "THREAT",
-}
-
-export enum ThreatCategory {
-  INFECTION_ANALYSIS = "INFECTION_ANALYSIS",
-  FALSE_POSITIVE_ANALYSIS = "FALSE_POSITIVE_ANALYSIS",
-  URL_ANALYSIS = "URL_ANALYSIS",
-  EMAIL_ANALYSIS = "EMAIL_ANALYSIS",
-  OTHER = "OTHER",
 }
 
 /** The portal's pencil icons. */
@@ -74,8 +63,6 @@ export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, M
 registerEnumType(CaseStatus, { name: "CaseStatus" });
 registerEnumType(CaseSubStatus, { name: "CaseSubStatus" });
 registerEnumType(Severity, { name: "Severity" });
-registerEnumType(InquiryType, { name: "InquiryType" });
-registerEnumType(ThreatCategory, { name: "ThreatCategory" });
 registerEnumType(CaseField, { name: "CaseField" });
 registerEnumType(CaseOrderField, { name: "CaseOrderField" });
 registerEnumType(OrderDirection, { name: "OrderDirection" });
