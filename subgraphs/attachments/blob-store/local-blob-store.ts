@@ -26,7 +26,7 @@ export class LocalBlobStore implements BlobStore {
   async putTemp(source: Readable): Promise<string> {
     const key = `${TEMP_PREFIX}${randomUUID()}`;
     try {
-      await pipeline(source, createWriteStream(this.pathOf(key), { flags: "wx" }));
+      await pipeline(source, createWriteStream(this.pathOf(key), { flags: "wx", highWaterMark: 1 << 20 }));
       return key;
     } catch (error) {
       await this.delete(key);
