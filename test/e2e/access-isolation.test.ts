@@ -73,7 +73,7 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
   });
   afterAll(() => graph?.stop());
 
-  async function seedCases(organizations: string[], cases: fc.RecordValue<any>[]): Promise<SeededCase[]> {
+  async function seedCases(organizations: string[], cases: Record<string, any>[]): Promise<SeededCase[]> {
     await graph.cases.dataSource.getRepository(Organization).insert(organizations.map((id) => ({ id, name: `Org ${id}`, locale: "en" })));
     await graph.cases.dataSource.getRepository(ProductProfile).insert(organizations.map((id) => ({ id: `${id}-pp`, organizationId: id, name: "Servers", product: "Server Protection", version: "1" })));
     const seeded: SeededCase[] = [];
@@ -112,7 +112,7 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
     return seeded;
   }
 
-  async function callers(prefix: string, organizations: string[], model: fc.RecordValue<any>): Promise<Caller[]> {
+  async function callers(prefix: string, organizations: string[], model: Record<string, any>): Promise<Caller[]> {
     const result: Caller[] = [];
     const user = async (label: string, claims: TokenClaims, visible: string[]) => {
       const token = await signDevToken(claims, TEST_JWT_SECRET);

@@ -117,7 +117,7 @@ describe("two gateway replicas sharing Redis", () => {
     const headers = { authorization: `Bearer ${token}` };
     const remaining = [];
     for (const url of [graph.gatewayUrl, replica.url, graph.gatewayUrl, replica.url]) {
-      const response = await postGraphQL(url, { query: QUERY }, headers);
+      const response = await postGraphQL<Record<string, unknown>>(url, { query: QUERY }, headers);
       expect(response.status).toBe(200);
       remaining.push(budgetOf(response).remaining);
     }
