@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { GraphQLError } from "graphql";
 import { IDENTITY_HEADER, signIdentity } from "./identity.js";
 import type { Principal } from "./principal.js";
 
@@ -17,7 +18,8 @@ export interface SubgraphCaller {
 
 /**
  * Runs one operation against another subgraph, as the caller (signed identity token for that
- * subgraph's audience). Throws on transport or GraphQL errors: a subgraph's answer is all or nothing.
+ * subgraph's audience). Rethrows the other subgraph's contract errors as they are; any other failure
+ * (transport, internal error, missing data) is an Error: a subgraph's answer is all or nothing.
  */
 export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(caller.url, {
@@ -26,11 +28,16 @@ export async function querySubgraph<T>(caller: SubgraphCaller, query: string, va
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
   });
-  let result: { data?: T; errors?: { message: string }[] };
+  let result: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {
     result = (await response.json()) as typeof result;
   } catch {
     throw new Error(`${caller.audience} subgraph answered ${response.status} without JSON`);
+  }
+  // A contract error of the other subgraph (NOT_FOUND, TOO_MANY_FILES, ...) is the caller's answer too.
+  const error = result.errors?.[0];
+  if (typeof error?.extensions?.code === "string" && error.extensions.code !== "INTERNAL_SERVER_ERROR") {
+    throw new GraphQLError(error.message, { extensions: error.extensions });
   }
   if (!response.ok || !result.data || result.errors?.length) {
     throw new Error(`${caller.audience} subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ")}`);

@@ -1,21 +1,20 @@
-import { GraphQLError } from "graphql";
 import { badInput } from "../../kit/errors.js";
-import { IDENTITY_HEADER, signIdentity } from "../../kit/identity.js";
 import type { Principal } from "../../kit/principal.js";
+import { querySubgraph } from "../../kit/subgraph-client.js";
 
 /** Rule 8: at most 3 files per case update (and per registration). */
 export const MAX_ATTACHMENTS_PER_UPDATE = 3;
 
-/**
- * Turns staged uploads into files of a case. The attachments subgraph owns the files; the cases
- * subgraph only asks it to check and attach them.
- */
 /** What `createCase` knows about the case it is about to register (the attachments subgraph cannot ask yet). */
 export interface NewCaseFacts {
   organizationId: string;
   inquiryType: string;
 }
 
+/**
+ * Turns staged uploads into files of a case. The attachments subgraph owns the files; the cases
+ * subgraph only asks it to check and attach them.
+ */
 export interface AttachmentLinker {
   /**
    * Fails unless every id is a staged file of `caseId` that `principal` may use. For a case being
@@ -66,20 +65,6 @@ export class HttpAttachmentLinker implements AttachmentLinker {
   }
 
   private async call(principal: Principal, query: string, variables: Record<string, unknown>): Promise<void> {
-    const response = await fetch(this.attachmentsUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json", [IDENTITY_HEADER]: await signIdentity(principal, "attachments", this.identitySecret) },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const result = (await response.json().catch(() => ({}))) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
-    const error = result.errors?.[0];
-    if (error?.extensions?.code && error.extensions.code !== "INTERNAL_SERVER_ERROR") {
-      const { code, ...extensions } = error.extensions;
-      throw new GraphQLError(error.message, { extensions: { ...extensions, code } });
-    }
-    if (!response.ok || error || !result.data) {
-      throw new Error(`attachments subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ") ?? "no data"}`);
-    }
+    await querySubgraph({ url: this.attachmentsUrl, audience: "attachments", secret: this.identitySecret, principal, timeoutMs: this.timeoutMs }, query, variables);
   }
 }
