@@ -3,6 +3,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
+import { spawn } from "node:child_process";
 import { createConnection } from "mysql2/promise";
 import { signDevToken } from "../gateway/auth/bearer-token.js";
 import { demoUser } from "../gateway/auth/demo-users.js";
@@ -244,27 +245,28 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
     body: JSON.stringify({ query: 'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }' }),
   });
   const caseId = ((await created.json()) as any).data.createCase.case.id as string;
-  const boundary = `----casegraph${randomBytes(8).toString("hex")}`;
   const operations = JSON.stringify({ query: "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id size } } }", variables: { input: { caseId, files: [null] } } });
-  const head = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0":["variables.input.files.0"]}\r\n--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="bench.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-  const tail = `\r\n--${boundary}--\r\n`;
-  async function* multipart() {
-    yield Buffer.from(head);
-    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
-    yield Buffer.from(tail);
-  }
   const pids = ["gateway", "attachments"].map((name) => processes.find((p) => p.name === name)!.child.pid!);
   const baseline = pids.map(rssOf);
   const stop = sampleRss(pids);
   const started = process.hrtime.bigint();
-  const response = await fetch(gatewayUrl, {
-    method: "POST",
-    headers: { ...bearer, "content-type": `multipart/form-data; boundary=${boundary}`, "apollo-require-preflight": "true" },
-    body: ReadableStream.from(multipart()),
-    duplex: "half",
-  } as RequestInit);
-  const result = (await response.json()) as any;
+  // curl, in its own process, is the client: it streams the file as any HTTP client would.
+  const headers = Object.entries(bearer).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
+  // Asynchronous, so that the RSS sampler keeps running while curl uploads.
+  const answer = await new Promise<string>((resolve) => {
+    const curl = spawn("curl", ["-s", ...headers, "-H", "apollo-require-preflight: true", "-F", `operations=${operations}`, "-F", 'map={"0":["variables.input.files.0"]}', "-F", `0=@${file}`, gatewayUrl]);
+    let out = "";
+    curl.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    curl.on("error", (error) => resolve(JSON.stringify({ error: `curl: ${error.message}` })));
+    curl.on("close", () => resolve(out));
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let result: any = {};
+  try {
+    result = JSON.parse(answer);
+  } catch {
+    result = { error: answer.slice(0, 200) };
+  }
   const peaks = stop();
   if (!result.data?.uploadAttachments) {
     rows.push(["5. upload", "failed", "", JSON.stringify(result).slice(0, 200)]);
