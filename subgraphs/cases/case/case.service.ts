@@ -126,7 +126,14 @@ export class CaseService {
       await this.saveChanges(tx, entity, changes);
       return entity;
     });
-    await this.attachments.attach(principal, caseId, null, attachmentIds);
+    try {
+      await this.attachments.attach(principal, caseId, null, attachmentIds);
+    } catch (error) {
+      // The attachments subgraph can only attach files to a case it can read, so the case is committed
+      // first; when its files cannot follow (another case took them meanwhile), the case is withdrawn.
+      await this.withdrawNewCase(caseId);
+      throw error;
+    }
     return created;
   }
 
@@ -195,7 +202,7 @@ export class CaseService {
     await this.requireVisible(principal, input.caseId);
     await this.attachments.check(principal, input.caseId, attachmentIds);
     let update!: CaseUpdateEntity;
-    const updated = await this.change(principal, input.caseId, null, (c, changes, now, tx) => {
+    const updated = await this.change(principal, input.caseId, null, async (c, changes, now, tx) => {
       const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
       if (!reopening) rules.requireOpen(c.status, c.caseNumber);
       update = Object.assign(new CaseUpdateEntity(), {
@@ -222,10 +229,22 @@ export class CaseService {
         }
         changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
       }
-      return tx.insert(CaseUpdateEntity, update).then(() => undefined);
+      await tx.insert(CaseUpdateEntity, update);
+      // Inside the transaction: when the files cannot be attached (another update took them meanwhile),
+      // the update is not written either. The case itself is committed already, so the attachments
+      // subgraph can look it up.
+      await this.attachments.attach(principal, c.id, update.id, attachmentIds);
     });
-    await this.attachments.attach(principal, input.caseId, update.id, attachmentIds);
     return { case: updated, update };
+  }
+
+  /** Removes a case registered a moment ago whose registration failed afterwards (its number stays unused). */
+  private async withdrawNewCase(caseId: string): Promise<void> {
+    await inTransaction(this.dataSource, async (tx) => {
+      await tx.delete(NotificationEntity, { caseId });
+      await tx.delete(CaseEventEntity, { caseId });
+      await tx.delete(CaseEntity, { id: caseId });
+    });
   }
 
   /** Fails with NOT_FOUND unless the case exists and the principal may see it. */
