@@ -5,6 +5,7 @@ import { runApiKeyCommand } from "../gateway/access/api-key.cli.js";
 import { openGatewayDatabase } from "../gateway/access/gateway-database.js";
 import { gatewayConfig } from "../gateway/config.js";
 import { createLogger } from "../subgraphs/kit/logger.js";
+import { runCommand } from "./run-command.js";
 
 /** `npm run apikey -- <command>`: partner API keys and partners (see API_KEY_USAGE). */
 async function main(): Promise<number> {
@@ -26,10 +27,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

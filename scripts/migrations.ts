@@ -10,6 +10,7 @@ import { casesMigrations } from "../subgraphs/cases/migrations/index.js";
 import { createDataSource } from "../subgraphs/kit/database.js";
 import { threatsMigrations } from "../subgraphs/threat-analysis/migrations/index.js";
 import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.js";
+import { runCommand } from "./run-command.js";
 
 /** Every database and where its MySQL migrations live. */
 export const DATABASES = [
@@ -94,7 +95,4 @@ async function main(): Promise<void> {
   if (command === "check" && stale > 0) process.exit(1);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);

@@ -4,6 +4,7 @@ import { casesConfig } from "../subgraphs/cases/config.js";
 import { casesMigrations } from "../subgraphs/cases/migrations/index.js";
 import { runOrganizationsCommand } from "../subgraphs/cases/organization/organization.cli.js";
 import { createDataSource } from "../subgraphs/kit/database.js";
+import { runCommand } from "./run-command.js";
 
 /** `npm run organizations -- <command>`: customer organizations and product profiles (see ORGANIZATIONS_USAGE). */
 async function main(): Promise<number> {
@@ -17,10 +18,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runCommand(main);

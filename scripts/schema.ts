@@ -1,6 +1,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { composeSupergraph } from "../gateway/supergraph.js";
+import { runCommand } from "./run-command.js";
 
 /** `npm run schema`: writes schema/<subgraph>.graphql and schema/supergraph.graphql from the code. */
 async function main(): Promise<void> {
@@ -15,7 +16,4 @@ async function main(): Promise<void> {
   console.log("wrote schema/supergraph.graphql");
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);

@@ -1,5 +1,6 @@
 import { DEV_SECRET } from "../subgraphs/kit/env.js";
 import { demoClient, loadDemoData } from "./demo-data.js";
+import { runCommand } from "./run-command.js";
 
 /** `npm run seed`: loads the demo story into a running graph (GATEWAY_URL, default http://localhost:4000/graphql). */
 async function main(): Promise<void> {
@@ -9,7 +10,4 @@ async function main(): Promise<void> {
   console.log(created ? `created ${created} demo cases` : "the graph has cases already; nothing to do");
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { signDevToken } from "../gateway/auth/bearer-token.js";
 import { demoUser, DEMO_USERS, type TokenClaims } from "../gateway/auth/demo-users.js";
 import { DEV_SECRET } from "../subgraphs/kit/env.js";
+import { runCommand } from "./run-command.js";
 
 const usage = `Prints a development bearer token, signed with JWT_SECRET (or the dev default).
 
@@ -39,7 +40,4 @@ async function main(): Promise<void> {
   console.log(await signDevToken(claims, process.env.JWT_SECRET || DEV_SECRET, values.expires));
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCommand(main);
