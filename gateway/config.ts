@@ -1,7 +1,12 @@
+import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import type { QueryLimits } from "./protection/query-limits.js";
 import type { RateLimitConfig } from "./protection/rate-limits.js";
-import { ConfigError, readBoolean, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../subgraphs/kit/env.js";
+import { parseTrustProxy, type TrustProxy } from "./protection/trust-proxy.js";
+import { ConfigError, type DevDefaultPolicy, devDefaultPolicy, type Environment, readBoolean, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../subgraphs/kit/env.js";
+import { DEV_FILE_LINK_SECRET } from "../subgraphs/kit/file-links.js";
+import { readIdentityPrivateKey } from "../subgraphs/kit/identity-keys.js";
+import { DEFAULT_HOST, DEFAULT_PUBLIC_URL, GATEWAY, SUBGRAPH_NAMES, SUBGRAPHS, subgraphUrl } from "../subgraphs/kit/topology.js";
 
 /** Everything the gateway reads from the environment, validated once at start-up. */
 export interface GatewayConfig {
@@ -10,14 +15,18 @@ export interface GatewayConfig {
   port: number;
   /** Public origin clients use (download links point here). */
   publicUrl: string;
-  /** HS256 secret of bearer tokens (development and tests; `npm run token` signs with it). */
+  /** HS256 secret of bearer tokens: development and tests only (`npm run token` signs with it); refused in production. */
   jwtSecret?: string;
-  /** JWKS of a real identity provider (RS256/ES256); used instead of `jwtSecret` when set. */
+  /** JWKS of a real identity provider (RS256/ES256); used instead of `jwtSecret` when set; required in production. */
   jwksUrl?: string;
+  /** Required `iss` of bearer tokens (required in production). */
   jwtIssuer?: string;
+  /** Required `aud` of bearer tokens (required in production). */
   jwtAudience?: string;
-  /** Signs the identity forwarded to subgraphs; shared with them. */
-  identitySecret: string;
+  /** Ed25519 private key (IDENTITY_PRIVATE_KEY) signing the identity forwarded to subgraphs; only the gateway holds it. */
+  identityPrivateKey: KeyObject;
+  /** Checks download links (FILE_LINK_SECRET, shared with the attachments subgraph, which signs them). */
+  fileLinkSecret: string;
   subgraphUrls: Record<string, string>;
   supergraphPath: string;
   /** The gateway's own database (partners, API keys); SQLite under data/ when absent. */
@@ -29,18 +38,25 @@ export interface GatewayConfig {
   /** Identical read-only subgraph calls in flight at once share one upstream request (default on). */
   subgraphDeduplication: boolean;
   logLevel: string;
-  /** Refused before execution with QUERY_TOO_COMPLEX: depth, aliases, directives, tokens, cost (QUERY_MAX_*). */
+  /** Refused before execution with QUERY_TOO_COMPLEX: text length, depth, aliases, directives, tokens, cost (QUERY_MAX_*). */
   queryLimits: QueryLimits;
   /** Requests per minute per API key, user, and IP without valid credentials; in Redis when REDIS_URL is set. */
   rateLimits: RateLimitConfig;
   /**
-   * Which proxies in front of the gateway to believe about the client's address (Express `trust proxy`:
-   * false, true, a hop count, or addresses/subnets). Behind a load balancer set it, or every client shares
-   * the load balancer's address and so one unauthenticated budget.
+   * Which proxies in front of the gateway to believe about the client's address (TRUST_PROXY: a hop
+   * count, or the proxies' addresses/subnets; never `true`). Behind a load balancer set it, or every
+   * client shares the load balancer's address and so one unauthenticated budget.
    */
-  trustProxy: boolean | number | string;
+  trustProxy: TrustProxy;
   /** Largest JSON request body in bytes (JSON_BODY_LIMIT, e.g. "1mb"); larger ones get 413. Uploads have their own limits. */
   jsonBodyLimit: number;
+  /**
+   * The slowest an upload may arrive: fewer than `uploadMinBytesPerSecond` over any `uploadRateWindowSeconds`
+   * (UPLOAD_MIN_BYTES_PER_SECOND, UPLOAD_RATE_WINDOW_SECONDS) ends it with 408, so that a client trickling
+   * bytes cannot hold a connection, a subgraph request and a temporary file open. 0 turns the check off.
+   */
+  uploadMinBytesPerSecond: number;
+  uploadRateWindowSeconds: number;
   /** Append log lines (including the audit log) to this file instead of stdout. */
   logFile?: string;
   /**
@@ -60,36 +76,43 @@ function readByteSize(env: Record<string, string | undefined>, name: string, fal
   return Number(match[1]) * BYTE_UNITS[(match[2] ?? "").toLowerCase()]!;
 }
 
-function readTrustProxy(env: Record<string, string | undefined>): boolean | number | string {
-  const raw = readOptional(env, "TRUST_PROXY");
-  if (raw === undefined) return false;
-  if (/^\d+$/.test(raw)) return Number(raw);
-  if (["true", "false"].includes(raw.toLowerCase())) return readBoolean(env, "TRUST_PROXY", false);
-  return raw;
-}
+type Env = Record<string, string | undefined>;
 
-export function gatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
-  const environment = readEnvironment(env);
-  const dataDir = readString(env, "DATA_DIR", "data");
-  const jwksUrl = readOptional(env, "JWKS_URL");
-  const jwtSecret = jwksUrl ? readOptional(env, "JWT_SECRET") : readSecret(env, "JWT_SECRET", environment);
-  if (jwksUrl) readUrl(env, "JWKS_URL");
-  if (environment === "production" && !jwksUrl && !readOptional(env, "JWT_SECRET")) throw new ConfigError("JWKS_URL or JWT_SECRET is required in production");
+/**
+ * Bearer tokens. In production they come from an identity provider: JWKS_URL, JWT_ISSUER and
+ * JWT_AUDIENCE are required, and JWT_SECRET is refused (a shared HS256 secret is a development
+ * convenience; kept in production, it would be one more key that mints any user).
+ */
+function readBearerTokens(env: Env, environment: Environment, devDefaults: DevDefaultPolicy): Pick<GatewayConfig, "jwtSecret" | "jwksUrl" | "jwtIssuer" | "jwtAudience"> {
+  if (environment === "production") {
+    if (readOptional(env, "JWT_SECRET")) throw new ConfigError(`JWT_SECRET is for development only (NODE_ENV=${env.NODE_ENV} counts as production): unset it, and set JWKS_URL, JWT_ISSUER and JWT_AUDIENCE of your identity provider`);
+    for (const name of ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"]) {
+      if (!readOptional(env, name)) throw new ConfigError(`${name} is required in production (NODE_ENV=${env.NODE_ENV}): bearer tokens come from an identity provider (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)`);
+    }
+  }
+  const jwksUrl = readOptional(env, "JWKS_URL") && readUrl(env, "JWKS_URL");
   return {
-    environment,
-    host: readString(env, "GATEWAY_HOST", "127.0.0.1"),
-    port: readInt(env, "GATEWAY_PORT", 4000, { max: 65535 }),
-    publicUrl: readUrl(env, "PUBLIC_URL", "http://localhost:4000"),
-    jwtSecret,
+    jwtSecret: jwksUrl ? readOptional(env, "JWT_SECRET") : readSecret(env, "JWT_SECRET", devDefaults),
     jwksUrl,
     jwtIssuer: readOptional(env, "JWT_ISSUER"),
     jwtAudience: readOptional(env, "JWT_AUDIENCE"),
-    identitySecret: readSecret(env, "IDENTITY_SECRET", environment),
-    subgraphUrls: {
-      cases: readUrl(env, "CASES_URL", "http://127.0.0.1:4001/graphql"),
-      attachments: readUrl(env, "ATTACHMENTS_URL", "http://127.0.0.1:4002/graphql"),
-      "threat-analysis": readUrl(env, "THREATS_URL", "http://127.0.0.1:4003/graphql"),
-    },
+  };
+}
+
+export function gatewayConfig(env: Env = process.env): GatewayConfig {
+  const environment = readEnvironment(env);
+  const dataDir = readString(env, "DATA_DIR", "data");
+  const host = readString(env, GATEWAY.hostVariable, DEFAULT_HOST);
+  const devDefaults = devDefaultPolicy(env, { [GATEWAY.hostVariable]: host });
+  return {
+    environment,
+    host,
+    port: readInt(env, GATEWAY.portVariable, GATEWAY.port, { max: 65535 }),
+    publicUrl: readUrl(env, "PUBLIC_URL", DEFAULT_PUBLIC_URL),
+    ...readBearerTokens(env, environment, devDefaults),
+    identityPrivateKey: readIdentityPrivateKey(env, "IDENTITY_PRIVATE_KEY", devDefaults),
+    fileLinkSecret: readSecret(env, "FILE_LINK_SECRET", devDefaults, DEV_FILE_LINK_SECRET),
+    subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, readUrl(env, SUBGRAPHS[name].urlVariable, subgraphUrl(name))])),
     supergraphPath: readString(env, "SUPERGRAPH_PATH", join("schema", "supergraph.graphql")),
     databaseUrl: readOptional(env, "GATEWAY_DATABASE_URL"),
     sqlitePath: join(dataDir, "gateway.sqlite"),
@@ -102,6 +125,7 @@ export function gatewayConfig(env: Record<string, string | undefined> = process.
       maxAliases: readInt(env, "QUERY_MAX_ALIASES", 15),
       maxDirectives: readInt(env, "QUERY_MAX_DIRECTIVES", 50),
       maxTokens: readInt(env, "QUERY_MAX_TOKENS", 1_000, { min: 10 }),
+      maxLength: readInt(env, "QUERY_MAX_LENGTH", 100_000, { min: 100 }),
       maxCost: readInt(env, "QUERY_MAX_COST", 1_000, { min: 1 }),
     },
     rateLimits: {
@@ -112,7 +136,9 @@ export function gatewayConfig(env: Record<string, string | undefined> = process.
       keyPrefix: readString(env, "RATE_LIMIT_KEY_PREFIX", "casegraph:rate"),
     },
     jsonBodyLimit: readByteSize(env, "JSON_BODY_LIMIT", "1mb"),
-    trustProxy: readTrustProxy(env),
+    uploadMinBytesPerSecond: readInt(env, "UPLOAD_MIN_BYTES_PER_SECOND", 1024),
+    uploadRateWindowSeconds: readInt(env, "UPLOAD_RATE_WINDOW_SECONDS", 30, { min: 1 }),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logFile: readOptional(env, "LOG_FILE"),
     apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
   };

@@ -5,5 +5,5 @@ export interface GatewayContext {
   principal: Principal;
   requestId: string;
   /** Identity tokens already signed in this request, per subgraph. */
-  identityTokens: Map<string, Promise<string>>;
+  identityTokens: Map<string, string>;
 }

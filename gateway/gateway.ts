@@ -11,8 +11,9 @@ import type { DataSource } from "typeorm";
 import { createDataSource, isDatabaseReachable } from "../subgraphs/kit/database.js";
 import { closeGracefully } from "../subgraphs/kit/graceful-close.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
-import { maskErrors, maskRequestErrors } from "../subgraphs/kit/masked-errors.js";
+import { answerMalformedRequests, maskErrors, maskRequestErrors } from "../subgraphs/kit/masked-errors.js";
 import type { Principal } from "../subgraphs/kit/principal.js";
+import { isSubgraphName } from "../subgraphs/kit/topology.js";
 import { ApiKey } from "./access/api-key.entity.js";
 import { ApiKeyService } from "./access/api-key.service.js";
 import { Partner, PartnerOrganization } from "./access/partner.entity.js";
@@ -28,7 +29,8 @@ import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
 import { gatewayMigrations } from "./migrations/index.js";
 import { forwardUploads } from "./uploads/upload-forwarding.js";
-import { queryCostPlugin, queryShapeRules, tokenLimit } from "./protection/query-limits.js";
+import { queryCostPlugin, queryShapeRules, querySizeLimit } from "./protection/query-limits.js";
+import { checkJsonBody } from "./protection/json-body.js";
 import { createRateLimits } from "./protection/rate-limits.js";
 
 export const gatewayEntities = [Partner, PartnerOrganization, ApiKey, IdempotencyRecord];
@@ -63,7 +65,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(config.supergraphPath, "utf8"),
-    buildService: ({ name, url }) => new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identitySecret, { timeoutMs: config.subgraphTimeoutMs, deduplicate: config.subgraphDeduplication }, logger),
+    buildService: ({ name, url }) => {
+      // The audience of a subgraph's identity token comes from the topology: an unknown subgraph gets none.
+      if (!isSubgraphName(name)) throw new Error(`The supergraph names a subgraph "${name}" that subgraphs/kit/topology.ts does not define`);
+      return new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identityPrivateKey, { timeoutMs: config.subgraphTimeoutMs, deduplicate: config.subgraphDeduplication }, logger);
+    },
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -108,17 +114,27 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "database unreachable", service: "gateway" });
   });
   if (config.explorer) app.use(explorerRouter());
-  const files = fileDownloads({ attachmentsUrl: config.subgraphUrls.attachments!, identitySecret: config.identitySecret, logger });
+  const files = fileDownloads({ attachmentsUrl: config.subgraphUrls.attachments!, fileLinkSecret: config.fileLinkSecret, identityPrivateKey: config.identityPrivateKey, logger });
   app.get("/files/:id", files.checkLink, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, files.stream);
   app.use(
     "/graphql",
     rateLimits.beforeAuthentication,
     requireIdentity,
     rateLimits.afterAuthentication,
-    forwardUploads({ attachmentsUrl: config.subgraphUrls.attachments!, identitySecret: config.identitySecret, apiSchema: () => gateway.schema, logger }),
-    express.json({ limit: config.jsonBodyLimit }),
+    forwardUploads({
+      attachmentsUrl: config.subgraphUrls.attachments!,
+      identityPrivateKey: config.identityPrivateKey,
+      apiSchema: () => gateway.schema,
+      queryLimits: config.queryLimits,
+      logger,
+      minBytesPerSecond: config.uploadMinBytesPerSecond,
+      rateWindowMs: config.uploadRateWindowSeconds * 1000,
+    }),
+    // UTF-8 and nesting are checked on the raw bytes, before JSON.parse builds anything.
+    express.json({ limit: config.jsonBodyLimit, verify: checkJsonBody() }),
+    // Size and token limits before anything else reads the query: the idempotency fingerprint, then Apollo's parse.
+    querySizeLimit(config.queryLimits),
     idempotency(dataSource),
-    tokenLimit(config.queryLimits.maxTokens),
     expressMiddleware(apollo, {
       context: async ({ res }) => ({
         principal: res.locals.principal as Principal,
@@ -141,6 +157,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
           if (error) return reject(error);
           resolve(`http://${host}:${(server!.address() as AddressInfo).port}/graphql`);
         });
+        answerMalformedRequests(server);
       });
     },
     async stop() {

@@ -1,19 +1,22 @@
+import type { KeyObject } from "node:crypto";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
+import { identityAudience, type SubgraphName } from "../subgraphs/kit/topology.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { createSubgraphFetcher } from "./subgraph-fetcher.js";
 import { subgraphFailure } from "./protection/subgraph-failures.js";
 
 /**
- * Calls one subgraph with the caller's identity signed for that subgraph alone, and gives up after
- * `timeoutMs` so that one slow subgraph cannot hold a whole response.
+ * Calls one subgraph with the caller's identity, signed for that subgraph and the subgraphs it calls
+ * onward with the same token (topology.ts), and gives up after `timeoutMs` so that one slow subgraph
+ * cannot hold a whole response.
  */
 export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
-    private readonly subgraph: string,
+    private readonly subgraph: SubgraphName,
     url: string,
-    private readonly secret: string,
+    private readonly privateKey: KeyObject,
     private readonly calls: { timeoutMs: number; deduplicate: boolean },
     private readonly logger: Logger = createLogger("gateway"),
   ) {
@@ -32,10 +35,10 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     const tokens = context.identityTokens;
     let token = tokens.get(this.subgraph);
     if (!token) {
-      token = signIdentity(principal, this.subgraph, this.secret);
+      token = signIdentity(principal, identityAudience(this.subgraph), this.privateKey);
       tokens.set(this.subgraph, token);
     }
-    request.http.headers.set(IDENTITY_HEADER, await token);
+    request.http.headers.set(IDENTITY_HEADER, token);
     request.http.headers.set("x-request-id", context.requestId);
   }
 }

@@ -7,11 +7,14 @@ import { spawn } from "node:child_process";
 import { createConnection } from "mysql2/promise";
 import { signDevToken } from "../gateway/auth/bearer-token.js";
 import { demoUser } from "../gateway/auth/demo-users.js";
+import { composeSupergraph } from "../gateway/supergraph.js";
 import { attachmentsEntities } from "../subgraphs/attachments/attachments-subgraph.js";
 import { casesEntities } from "../subgraphs/cases/cases.entities.js";
 import { createDataSource } from "../subgraphs/kit/database.js";
 import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
+import { generateIdentityKeys } from "../subgraphs/kit/identity-keys.js";
 import { SCOPES } from "../subgraphs/kit/principal.js";
+import { identityAudience, SERVICES, subgraphUrl, topologyEnv } from "../subgraphs/kit/topology.js";
 import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.js";
 import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
@@ -27,7 +30,9 @@ const GROWTH_CASES = quick ? 10_000 : 100_000;
 const UPLOAD_MB = quick ? 50 : 250;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306";
 const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, hive: 4110 };
-const SECRETS = { IDENTITY_SECRET: "bench-identity-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
+// A fresh identity key pair per run; the Hive Gateway config reads the private key from the same env, as it plays the gateway.
+const IDENTITY_KEYS = generateIdentityKeys();
+const SECRETS = { ...IDENTITY_KEYS.env, FILE_LINK_SECRET: "bench-file-link-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
 const ACME = { kind: "user" as const, id: "u-acme-customer", name: "Aiko Tanaka", email: "customer@acme.example", role: "customer" as const, organizationIds: ["acme"], scopes: [...SCOPES] };
 
 const rows: string[][] = [];
@@ -67,14 +72,7 @@ async function main(): Promise<void> {
     NODE_ENV: "development",
     LOG_LEVEL: "warn",
     DATA_DIR: dataDir,
-    CASES_URL: `http://127.0.0.1:${PORTS.cases}/graphql`,
-    ATTACHMENTS_URL: `http://127.0.0.1:${PORTS.attachments}/graphql`,
-    THREATS_URL: `http://127.0.0.1:${PORTS["threat-analysis"]}/graphql`,
-    CASES_PORT: String(PORTS.cases),
-    ATTACHMENTS_PORT: String(PORTS.attachments),
-    THREATS_PORT: String(PORTS["threat-analysis"]),
-    GATEWAY_PORT: String(PORTS.gateway),
-    PUBLIC_URL: `http://127.0.0.1:${PORTS.gateway}`,
+    ...topologyEnv(PORTS),
     // The benchmark is one client sending as fast as it can: no rate limit in the way.
     RATE_LIMIT_USER_PER_MINUTE: "100000000",
     ...dbUrl("cases"),
@@ -89,7 +87,7 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   try {
     log(`starting the services (${mysqlVersion ? `MySQL ${mysqlVersion}` : "SQLite"})`);
-    for (const [name, main] of [["cases", "subgraphs/cases/main.js"], ["attachments", "subgraphs/attachments/main.js"], ["threat-analysis", "subgraphs/threat-analysis/main.js"], ["gateway", "gateway/main.js"]] as const) {
+    for (const [name, { main }] of Object.entries(SERVICES) as [keyof typeof SERVICES, { main: string }][]) {
       processes.push(await startProcess(name, [join(__dirname, "..", main)], env, PORTS[name]));
     }
     const databases: BenchDatabases = {
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
     const token = await signDevToken(demoUser("customer@acme.example")!, SECRETS.JWT_SECRET);
     const bearer = { authorization: `Bearer ${token}` };
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}/graphql`;
-    const casesUrl = `http://127.0.0.1:${PORTS.cases}/graphql`;
+    const casesUrl = subgraphUrl("cases", PORTS.cases);
     const body = (query: string) => JSON.stringify({ query });
     const check = async (url: string, query: string, headers: Record<string, string>) => {
       const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: body(query) });
@@ -117,7 +115,7 @@ async function main(): Promise<void> {
 
     // A second gateway that sends every subgraph call, for the cost of the gateway itself.
     const plainEnv = { ...env, GATEWAY_PORT: String(PORTS.plainGateway), SUBGRAPH_DEDUPLICATION: "false" };
-    processes.push(await startProcess("gateway-without-deduplication", [join(__dirname, "..", "gateway/main.js")], plainEnv, PORTS.plainGateway));
+    processes.push(await startProcess("gateway-without-deduplication", [join(__dirname, "..", SERVICES.gateway.main)], plainEnv, PORTS.plainGateway));
     const plainUrl = `http://127.0.0.1:${PORTS.plainGateway}/graphql`;
     const load = (url: string, query: string, headers: Record<string, string> | (() => Promise<Record<string, string>>)) =>
       medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS));
@@ -129,7 +127,7 @@ async function main(): Promise<void> {
     const viaPlain = await load(plainUrl, CASES_QUERY, bearer);
     const viaGateway = await load(gatewayUrl, CASES_QUERY, bearer);
     // Identity tokens live 60 s: sign a fresh one for each run.
-    const direct = await load(casesUrl, CASES_QUERY, async () => ({ [IDENTITY_HEADER]: await signIdentity(ACME, "cases", SECRETS.IDENTITY_SECRET) }));
+    const direct = await load(casesUrl, CASES_QUERY, async () => ({ [IDENTITY_HEADER]: signIdentity(ACME, identityAudience("cases"), IDENTITY_KEYS.privateKey) }));
     rows.push(
       loadRow("1. cases(first: 20), straight to the cases subgraph", direct),
       loadRow("1. the same through our gateway, every call sent", viaPlain),
@@ -147,10 +145,8 @@ async function main(): Promise<void> {
     // 3. Peer gateway, with and without its (default) sharing of identical calls.
     log("3/6 Hive Gateway on the same supergraph and subgraphs");
     try {
-      const supergraph = readFileSync(join(__dirname, "../../schema/supergraph.graphql"), "utf8")
-        .replace(/http:\/\/127\.0\.0\.1:4001/g, `http://127.0.0.1:${PORTS.cases}`)
-        .replace(/http:\/\/127\.0\.0\.1:4002/g, `http://127.0.0.1:${PORTS.attachments}`)
-        .replace(/http:\/\/127\.0\.0\.1:4003/g, `http://127.0.0.1:${PORTS["threat-analysis"]}`);
+      // Hive reads the subgraph URLs from the supergraph: compose it with the benchmark's ports.
+      const { supergraphSdl: supergraph } = await composeSupergraph({ cases: subgraphUrl("cases", PORTS.cases), attachments: subgraphUrl("attachments", PORTS.attachments), "threat-analysis": subgraphUrl("threat-analysis", PORTS["threat-analysis"]) });
       const supergraphPath = join(dataDir, "supergraph.graphql");
       writeFileSync(supergraphPath, supergraph);
       const hiveBin = join(__dirname, "../../node_modules/.bin/hive-gateway");

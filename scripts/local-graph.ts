@@ -7,9 +7,10 @@ import type { Clock } from "../subgraphs/cases/case/case.service.js";
 import { type CasesSubgraph, createCasesSubgraph } from "../subgraphs/cases/cases-subgraph.js";
 import { casesConfig } from "../subgraphs/cases/config.js";
 import { threatsConfig } from "../subgraphs/threat-analysis/config.js";
+import { SUBGRAPHS, type SubgraphName } from "../subgraphs/kit/topology.js";
 import { createThreatsSubgraph, type ThreatsSubgraph } from "../subgraphs/threat-analysis/threats-subgraph.js";
 
-export type SubgraphName = "cases" | "attachments" | "threat-analysis";
+export type { SubgraphName };
 
 export interface LocalGraphOptions {
   clock?: Clock;
@@ -35,13 +36,13 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
   // Cases and attachments call each other: attachments listens first and learns the cases URL once cases listens.
   const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
-  const cases = await createCasesSubgraph(casesConfig({ ...env, ATTACHMENTS_URL: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
   const casesUrl = await cases.server.listen(0);
   attachments.services.config.casesUrl = casesUrl;
-  const withUrls = { ...env, CASES_URL: casesUrl, ATTACHMENTS_URL: attachmentsUrl };
+  const withUrls = { ...env, [SUBGRAPHS.cases.urlVariable]: casesUrl, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl };
   const threats = await createThreatsSubgraph(threatsConfig(withUrls), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
   const threatsUrl = await threats.server.listen(0);
-  const gateway = await createGateway(gatewayConfig({ ...withUrls, THREATS_URL: threatsUrl }));
+  const gateway = await createGateway(gatewayConfig({ ...withUrls, [SUBGRAPHS["threat-analysis"].urlVariable]: threatsUrl }));
   const gatewayUrl = await gateway.listen(0);
   // Download links point at the gateway's origin, known once it listens.
   if (!env.PUBLIC_URL) attachments.services.config.publicUrl = new URL(gatewayUrl).origin;

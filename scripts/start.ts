@@ -5,15 +5,10 @@ import { demoUser } from "../gateway/auth/demo-users.js";
 import { createDemoApiKeyOnce } from "../gateway/access/demo-api-key.js";
 import { gatewayConfig } from "../gateway/config.js";
 import { DEV_SECRET } from "../subgraphs/kit/env.js";
+import { DEFAULT_PUBLIC_URL, GATEWAY, SERVICES } from "../subgraphs/kit/topology.js";
 import { demoClient, loadDemoData } from "./demo-data.js";
 
 /** `npm start`: the four services as separate processes on the embedded default, demo data on first start. */
-const SERVICES = [
-  { name: "cases", main: "subgraphs/cases/main.js", port: 4001 },
-  { name: "attachments", main: "subgraphs/attachments/main.js", port: 4002 },
-  { name: "threat-analysis", main: "subgraphs/threat-analysis/main.js", port: 4003 },
-  { name: "gateway", main: "gateway/main.js", port: 4000 },
-];
 
 const children: ChildProcess[] = [];
 
@@ -49,7 +44,8 @@ function stopAll(code: number): void {
 
 async function main(): Promise<void> {
   const dist = join(__dirname, "..");
-  for (const service of SERVICES) {
+  for (const [name, { main, port }] of Object.entries(SERVICES)) {
+    const service = { name, main, port };
     process.stdout.write(`starting ${service.name} on :${service.port} ... `);
     const child = spawn(process.execPath, [join(dist, service.main)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
@@ -65,21 +61,21 @@ async function main(): Promise<void> {
     console.log("ready");
   }
   const jwtSecret = process.env.JWT_SECRET || DEV_SECRET;
-  const created = await loadDemoData(demoClient("http://127.0.0.1:4000/graphql", jwtSecret), (line) => console.log(line));
+  const created = await loadDemoData(demoClient(`http://127.0.0.1:${GATEWAY.port}/graphql`, jwtSecret), (line) => console.log(line));
   if (created) console.log(`loaded ${created} demo cases`);
   const demoApiKey = await createDemoApiKeyOnce(gatewayConfig());
   if (demoApiKey) {
-    console.log(`\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s http://localhost:4000/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`);
+    console.log(`\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`);
   }
   const token = await signDevToken(demoUser("customer@acme.example")!, jwtSecret);
   console.log(`
-casegraph is up: http://localhost:4000/graphql  (GraphQL IDE: http://localhost:4000/)
+casegraph is up: ${DEFAULT_PUBLIC_URL}/graphql  (GraphQL IDE: ${DEFAULT_PUBLIC_URL}/)
 
 A dev token for customer@acme.example (12 h; more with npm run token -- --user <email>):
 ${token}
 
 Try:
-curl -s http://localhost:4000/graphql -H 'content-type: application/json' \\
+curl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' \\
   -H "authorization: Bearer ${token}" \\
   -d '{"query":"{ cases(first: 5) { totalCount edges { node { caseNumber title status subStatus } } } }"}'
 

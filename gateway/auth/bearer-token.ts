@@ -11,7 +11,7 @@ export interface BearerVerifierOptions {
 /**
  * Verifies `Authorization: Bearer` tokens: against a JWKS (RS256/ES256, real identity providers) when
  * configured, else with the HS256 dev secret. Issuer and audience are checked when configured;
- * expiry always. Returns null for any token that does not verify.
+ * expiry and issue time always (at most `MAX_TOKEN_AGE` old). Returns null for any token that does not verify.
  */
 export function createBearerVerifier(options: BearerVerifierOptions): (token: string) => Promise<TokenClaims | null> {
   const jwks = options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined;
@@ -20,7 +20,9 @@ export function createBearerVerifier(options: BearerVerifierOptions): (token: st
     issuer: options.issuer,
     audience: options.audience,
     algorithms: jwks ? ["RS256", "ES256"] : ["HS256"],
-    requiredClaims: ["sub", "exp"],
+    requiredClaims: ["sub", "exp", "iat"],
+    // A token signed to "never expire" (exp 1e300) still stops working a day after it was issued.
+    maxTokenAge: MAX_TOKEN_AGE,
   };
   // A verified token stays valid until it expires (bearer tokens are stateless): remember the answer
   // for up to a minute, so that a client's stream of requests is not verified request by request.
@@ -43,6 +45,8 @@ export function createBearerVerifier(options: BearerVerifierOptions): (token: st
   };
 }
 
+/** The longest a bearer token is accepted after its `iat`, whatever its `exp` says. */
+export const MAX_TOKEN_AGE = "24h";
 const VERIFIED_CACHE_MS = 60_000;
 const VERIFIED_CACHE_SIZE = 10_000;
 

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { pipeline } from "node:stream/promises";
@@ -6,13 +6,17 @@ import type { RequestHandler, Response } from "express";
 import { verifyFileLink } from "../../subgraphs/kit/file-links.js";
 import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
-import type { Principal } from "../../subgraphs/kit/principal.js";
+import { hasScope, type Principal } from "../../subgraphs/kit/principal.js";
+import { READ_SCOPE } from "../../subgraphs/kit/read-scope.js";
+import { identityAudience } from "../../subgraphs/kit/topology.js";
 
 export interface FileDownloadOptions {
   /** The attachments subgraph's `/graphql`; its byte stream is `/files/<id>` on the same origin. */
   attachmentsUrl: string;
-  /** Signs download links (`Attachment.downloadUrl`) and the identity forwarded to the subgraph. */
-  identitySecret: string;
+  /** Checks download links (`Attachment.downloadUrl`, signed by the attachments subgraph). */
+  fileLinkSecret: string;
+  /** Signs the identity forwarded to the attachments subgraph. */
+  identityPrivateKey: KeyObject;
   logger: Logger;
   /** Unix seconds (tests move time to expire links). */
   now?: () => number;
@@ -29,7 +33,8 @@ function refuse(res: Response, status: number, message: string, code: string): v
  * `GET /files/<id>?expires=...&signature=...`: the downloads behind `Attachment.downloadUrl`.
  * `checkLink` refuses a tampered or expired link with 403 before anything else; then the caller
  * must authenticate like any other request (a link alone is a bearer credential that leaks through
- * history, logs and chat, so it never grants access on its own); `stream` relays the bytes from
+ * history, logs and chat, so it never grants access on its own) and hold the `cases:read` scope
+ * (403 FORBIDDEN otherwise, before the subgraph is called); `stream` relays the bytes from
  * the attachments subgraph, which checks that the caller may see the file (403 otherwise), with
  * Range support, as a download that browsers never render.
  */
@@ -40,7 +45,7 @@ export function fileDownloads(options: FileDownloadOptions): { checkLink: Reques
   const checkLink: RequestHandler = (req, res, next) => {
     const id = String(req.params.id);
     const { expires, signature } = req.query;
-    if (!verifyFileLink(options.identitySecret, id, typeof expires === "string" ? expires : undefined, typeof signature === "string" ? signature : undefined, now())) {
+    if (!verifyFileLink(options.fileLinkSecret, id, typeof expires === "string" ? expires : undefined, typeof signature === "string" ? signature : undefined, now())) {
       return refuse(res, 403, "This download link is invalid or has expired", "FORBIDDEN");
     }
     next();
@@ -48,10 +53,11 @@ export function fileDownloads(options: FileDownloadOptions): { checkLink: Reques
 
   const stream: RequestHandler = async (req, res) => {
     const principal = res.locals.principal as Principal;
+    if (!hasScope(principal, READ_SCOPE)) return refuse(res, 403, `Downloading a file needs the ${READ_SCOPE} scope`, "FORBIDDEN");
     const requestId = randomUUID();
     const url = new URL(`/files/${encodeURIComponent(String(req.params.id))}`, subgraphOrigin);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = { [IDENTITY_HEADER]: await signIdentity(principal, "attachments", options.identitySecret), "x-request-id": requestId };
+    const headers: Record<string, string> = { [IDENTITY_HEADER]: signIdentity(principal, identityAudience("attachments"), options.identityPrivateKey), "x-request-id": requestId };
     const range = req.header("range");
     if (range) headers.range = range;
     const upstream = send(url, { method: req.method === "HEAD" ? "HEAD" : "GET", headers });

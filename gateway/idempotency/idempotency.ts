@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { RequestHandler } from "express";
-import { parse, type OperationDefinitionNode } from "graphql";
 import { type DataSource, LessThan } from "typeorm";
 import type { Principal } from "../../subgraphs/kit/principal.js";
+import { queryScanOf } from "../protection/query-limits.js";
+import { selectedOperation } from "../protection/query-scan.js";
 import { IdempotencyRecord } from "./idempotency-record.entity.js";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
@@ -17,28 +18,23 @@ function graphqlError(res: Parameters<RequestHandler>[1], status: number, code: 
   res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
 }
 
-function isMutation(query: unknown, operationName: unknown): boolean {
-  if (typeof query !== "string") return false;
-  try {
-    const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
-    const operation = operations.length === 1 ? operations[0] : operations.find((o) => o.name?.value === operationName);
-    return operation?.operation === "mutation";
-  } catch {
-    return false; // the GraphQL server answers the syntax error itself
-  }
-}
-
 /**
  * `Idempotency-Key` on mutations: a retry with the same key and the same input gets the first
  * answer again (header `Idempotent-Replayed: true`) without the work being done twice; the same
  * key with other input, or while the first request still runs, is CONFLICT. Kept 24 h, per caller.
- * Runs after authentication and JSON parsing.
+ * Runs after authentication, JSON parsing and `querySizeLimit`: a query over the size limits is
+ * refused before it is fingerprinted or stored, and whether it is a mutation comes from that
+ * middleware's scan of the text (no parse here). Mounted without it, it fails every keyed request.
  */
 export function idempotency(dataSource: DataSource, clock: () => Date = () => new Date()): RequestHandler {
   const records = dataSource.getRepository(IdempotencyRecord);
   return async (req, res, next) => {
     const key = req.header(IDEMPOTENCY_HEADER);
-    if (key === undefined || req.method !== "POST" || !isMutation(req.body?.query, req.body?.operationName)) return next();
+    if (key === undefined || req.method !== "POST") return next();
+    const scan = queryScanOf(res);
+    if (scan === undefined) return next(new Error("idempotency is mounted before querySizeLimit: the query text has not been checked"));
+    // A text that does not lex is no operation at all: the GraphQL server answers the syntax error.
+    if (scan === null || selectedOperation(scan, req.body?.operationName)?.operation !== "mutation") return next();
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       return graphqlError(res, 400, "BAD_USER_INPUT", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`, { field: "Idempotency-Key" });
     }

@@ -1,9 +1,10 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import type { RequestHandler } from "express";
-import { GraphQLError, Lexer, Source, TokenKind, type ValidationContext, type ValidationRule } from "graphql";
+import type { RequestHandler, Response } from "express";
+import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import { DEFAULT_COST_OPTIONS, operationCost } from "./query-cost.js";
+import { type QueryScan, scanQuery } from "./query-scan.js";
 
 /** How big an operation may be; each breach is refused with QUERY_TOO_COMPLEX before anything runs. */
 export interface QueryLimits {
@@ -12,11 +13,16 @@ export interface QueryLimits {
   maxDirectives: number;
   /** Lexical tokens of the query text, checked before parsing. */
   maxTokens: number;
+  /**
+   * Characters of the query text, checked before lexing: one string or comment token can be a
+   * megabyte on its own, which the token count does not see.
+   */
+  maxLength: number;
   /** Points of `operationCost` (connections cost `first` × their selection). */
   maxCost: number;
 }
 
-export type QueryMeasure = "depth" | "aliases" | "directives" | "tokens" | "cost";
+export type QueryMeasure = "length" | "depth" | "aliases" | "directives" | "tokens" | "cost";
 
 /** QUERY_TOO_COMPLEX carrying the measured figure (`extensions.depth`, `.cost`, ...) and the limit; HTTP 400. */
 export function queryTooComplex(measure: QueryMeasure, found: number, limit: number): GraphQLError {
@@ -65,28 +71,53 @@ export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
   };
 }
 
-/** Number of lexical tokens in `query`, counting at most `limit + 1`; null when the text does not lex (Apollo reports that). */
-export function countTokens(query: string, limit: number): number | null {
-  const lexer = new Lexer(new Source(query));
-  let count = 0;
-  try {
-    while (lexer.advance().kind !== TokenKind.EOF) {
-      if (++count > limit) break;
-    }
-  } catch {
-    return null;
-  }
-  return count;
+/** Why a query text is refused before it is parsed: the measure, the figure found and the limit. */
+export interface TextRefusal {
+  measure: "length" | "tokens";
+  found: number;
+  limit: number;
+  message: string;
 }
 
-/** Express middleware: refuses a query text with more than `maxTokens` tokens before anything parses it. */
-export function tokenLimit(maxTokens: number): RequestHandler {
+/**
+ * Checks a query text's length, then (one bounded lexer pass) its tokens, before anything parses it.
+ * Returns the scan (null when the text does not lex: the GraphQL server reports the syntax error) or
+ * why it is refused. The token figure stops at limit + 1: it says "more than the limit".
+ */
+export function checkQueryText(query: string, limits: Pick<QueryLimits, "maxTokens" | "maxLength">): { scan: QueryScan | null } | { refusal: TextRefusal } {
+  if (query.length > limits.maxLength) {
+    return { refusal: { measure: "length", found: query.length, limit: limits.maxLength, message: `Query text of ${query.length} characters exceeds the limit of ${limits.maxLength}` } };
+  }
+  const scan = scanQuery(query, limits.maxTokens);
+  if (scan && scan.tokens > limits.maxTokens) {
+    return { refusal: { measure: "tokens", found: scan.tokens, limit: limits.maxTokens, message: `Query has more than ${limits.maxTokens} tokens` } };
+  }
+  return { scan };
+}
+
+/** What `querySizeLimit` learnt about the request's query text (null: no query text, or one that does not lex). */
+export function queryScanOf(res: Response): QueryScan | null | undefined {
+  return res.locals.queryScan as QueryScan | null | undefined;
+}
+
+/**
+ * Express middleware, first of everything that reads the query text: refuses a text over `maxLength`
+ * characters or `maxTokens` tokens with QUERY_TOO_COMPLEX (400) before anything parses it, and leaves
+ * its scan (operation types and names) in `res.locals` for the middleware after it (see `queryScanOf`).
+ */
+export function querySizeLimit(limits: Pick<QueryLimits, "maxTokens" | "maxLength">): RequestHandler {
   return (req, res, next) => {
     const query = (req.body as { query?: unknown } | undefined)?.query ?? req.query?.query;
-    if (typeof query !== "string") return next();
-    const tokens = countTokens(query, maxTokens);
-    if (tokens === null || tokens <= maxTokens) return next();
-    // Counting stops at limit + 1: the figure says "more than the limit", not the full length.
-    res.status(400).json({ errors: [{ message: `Query has more than ${maxTokens} tokens`, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, tokens, limit: maxTokens } }] });
+    if (typeof query !== "string") {
+      res.locals.queryScan = null;
+      return next();
+    }
+    const checked = checkQueryText(query, limits);
+    if ("scan" in checked) {
+      res.locals.queryScan = checked.scan;
+      return next();
+    }
+    const { measure, found, limit, message } = checked.refusal;
+    res.status(400).json({ errors: [{ message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, [measure]: found, limit } }] });
   };
 }

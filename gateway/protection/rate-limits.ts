@@ -11,7 +11,10 @@ export interface RateLimitConfig {
   apiKeyPerMinute: number;
   /** Per signed-in user. */
   userPerMinute: number;
-  /** Per client IP for requests without valid credentials (401s count: slows down credential guessing). */
+  /**
+   * Per client IP for requests without valid credentials (401s count: slows down credential guessing).
+   * Only such requests are counted and refused: valid credentials from the same address are served.
+   */
   unauthenticatedPerMinute: number;
   /** Shared counters for several gateway replicas; in-process memory when absent. */
   redisUrl?: string;
@@ -29,8 +32,14 @@ const WINDOW_SECONDS = 60;
  * `afterAuthentication` behind it, and call `refuseUnauthenticated` where it answers 401.
  * Every answer carries X-RateLimit-Limit, -Remaining and -Reset (Unix seconds); a request over budget
  * gets 429 RATE_LIMITED with Retry-After (seconds).
+ *
+ * An address's budget is spent only by requests without valid credentials, and refuses only those:
+ * many people share one address behind a corporate NAT or proxy, and one noisy machine there must not
+ * lock its colleagues' valid tokens and keys out. A request with valid credentials counts against its
+ * principal's budget alone.
  */
 export interface RateLimits {
+  /** Refuses, before any credential check, a request that carries no credential at all from an address over its budget. */
   beforeAuthentication: RequestHandler;
   afterAuthentication: RequestHandler;
   /** Counts a failed authentication against the IP; true when it answered 429 instead of the caller's 401. */
@@ -73,8 +82,9 @@ export async function createRateLimits(config: RateLimitConfig, logger: Logger):
 
   return {
     async beforeAuthentication(req, res, next) {
+      // A request carrying a credential is checked first: a valid one is served whatever its address spent.
+      if (carriesCredential(req)) return next();
       try {
-        // An IP that spent its unauthenticated budget gets no further credential checks until the window ends.
         const state = await limiters.ip.get(ipOf(req));
         if (state && state.consumedPoints >= points.ip) return refuse(res, "ip", state);
         next();
@@ -112,6 +122,12 @@ export async function createRateLimits(config: RateLimitConfig, logger: Logger):
       await redis?.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+/** Whether the request names a credential at all (valid or not); the authenticator decides which. */
+function carriesCredential(req: Request): boolean {
+  const authorization = req.headers.authorization;
+  return (typeof authorization === "string" && authorization.trim() !== "") || req.headers["x-api-key"] !== undefined;
 }
 
 /** Connects before the first request so that replicas count in Redis from the start; a failure leaves the memory fallback. */

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { type KeyObject, randomBytes, randomUUID } from "node:crypto";
 import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { Readable } from "node:stream";
@@ -8,20 +8,34 @@ import type { GraphQLSchema } from "graphql";
 import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
+import { identityAudience } from "../../subgraphs/kit/topology.js";
+import type { QueryLimits } from "../protection/query-limits.js";
 import { checkUploadOperation } from "./upload-operation.js";
 
 export interface UploadForwardingOptions {
   /** The attachments subgraph's `/graphql`. */
   attachmentsUrl: string;
-  identitySecret: string;
+  /** Signs the identity forwarded to the attachments subgraph. */
+  identityPrivateKey: KeyObject;
   /** The public API schema (the gateway's, once loaded): operations are validated against it. */
   apiSchema: () => GraphQLSchema | undefined;
+  /** The query text limits of the JSON path, checked on the `operations` field before it is parsed. */
+  queryLimits: Pick<QueryLimits, "maxTokens" | "maxLength">;
   logger: Logger;
   /** Gives up on a silent subgraph connection after this long (ms); an upload that keeps moving is never cut. */
   idleTimeoutMs?: number;
+  /**
+   * The slowest a client may send: fewer than `minBytesPerSecond` over any window of `rateWindowMs` (while
+   * the gateway itself is not holding the client back) ends the upload with 408. Off when either is 0.
+   */
+  minBytesPerSecond?: number;
+  rateWindowMs?: number;
 }
 
 const FIELD_NAME = /^[\w.-]{1,64}$/;
+/** File parts per request: the largest MAX_FILES_PER_UPLOAD the attachments subgraph accepts (it refuses past its own setting). */
+const MAX_FILE_PARTS = 100;
+const ORDER = "A GraphQL multipart request sends 'operations', then 'map', then the files the map names, each once";
 const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}$/;
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
@@ -34,9 +48,30 @@ function isMultipart(req: Request): boolean {
   return /^multipart\/form-data/i.test(req.header("content-type") ?? "");
 }
 
-function sendError(res: Response, status: number, message: string, code: string): void {
+function sendError(res: Response, status: number, message: string, code: string, extensions: Record<string, unknown> = {}): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;
-  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+  res.status(status).json({ errors: [{ message, extensions: { code, ...extensions } }] });
+}
+
+/**
+ * The file field names of a multipart request's `map` (`{ "0": ["variables.input.files.0"], ... }`), "too many"
+ * past MAX_FILE_PARTS, or null when it is not such an object. The attachments subgraph checks the paths
+ * against the operation; the gateway needs the names to forward only the files the operation reads.
+ */
+export function mapKeys(mapJson: string): Set<string> | "too many" | null {
+  let map: unknown;
+  try {
+    map = JSON.parse(mapJson);
+  } catch {
+    return null;
+  }
+  if (typeof map !== "object" || map === null || Array.isArray(map)) return null;
+  const entries = Object.entries(map);
+  if (entries.length > MAX_FILE_PARTS) return "too many";
+  const wellFormed = entries.every(
+    ([name, paths]) => FIELD_NAME.test(name) && Array.isArray(paths) && paths.length > 0 && paths.every((path) => typeof path === "string" && path.startsWith("variables.")),
+  );
+  return wellFormed ? new Set(entries.map(([name]) => name)) : null;
 }
 
 /**
@@ -59,7 +94,7 @@ export function forwardUploads(options: UploadForwardingOptions): RequestHandler
       );
     }
     const principal = res.locals.principal as Principal;
-    const token = await signIdentity(principal, "attachments", options.identitySecret);
+    const token = signIdentity(principal, identityAudience("attachments"), options.identityPrivateKey);
     new UploadForwarding(req, res, token, options).start();
   };
 }
@@ -76,6 +111,8 @@ class UploadForwarding {
   private queue: Promise<void> = Promise.resolve();
   /** The client has its answer (or is gone): stop forwarding. */
   private done = false;
+  /** File field names the map announced and the client has not sent yet. */
+  private unsentFiles = new Set<string>();
 
   constructor(
     private readonly req: Request,
@@ -84,16 +121,22 @@ class UploadForwarding {
     private readonly options: UploadForwardingOptions,
   ) {
     // Larger buffers than busboy's 16 KiB default: fewer, bigger writes on the way to the subgraph.
-    this.parser = busboy({ headers: req.headers, defParamCharset: "utf8", highWaterMark: 1 << 20, fileHwm: 1 << 20, limits: { fields: 2, fieldSize: 1_000_000, files: 32, parts: 34 } });
+    // Two fields (operations, map) and the files: a third field or one file too many ends the request, never passes silently.
+    this.parser = busboy({ headers: req.headers, defParamCharset: "utf8", highWaterMark: 1 << 20, fileHwm: 1 << 20, limits: { fields: 2, fieldSize: 1_000_000, files: MAX_FILE_PARTS } });
   }
 
   start(): void {
     const { req, parser } = this;
     parser.on("field", (name, value, info) => this.onField(name, value, info.valueTruncated));
     parser.on("file", (name, stream, info) => this.onFile(name, stream, info));
-    parser.on("close", () => this.enqueue(async () => this.open().end(`--${this.boundary}--\r\n`)));
+    parser.on("close", () => {
+      if (this.operations === undefined || this.map === undefined) return this.stop(400, ORDER, "BAD_REQUEST");
+      this.enqueue(async () => this.open().end(`--${this.boundary}--\r\n`));
+    });
     parser.on("error", (error: Error) => this.stop(400, `Malformed multipart request: ${error.message}`, "BAD_REQUEST"));
-    parser.on("filesLimit", () => this.stop(413, "Too many parts in the multipart request", "TOO_MANY_FILES"));
+    parser.on("fieldsLimit", () => this.stop(400, ORDER, "BAD_REQUEST"));
+    parser.on("filesLimit", () => this.stop(413, `At most ${MAX_FILE_PARTS} files per multipart request`, "TOO_MANY_FILES", { max: MAX_FILE_PARTS }));
+    this.watchRate();
     req.on("error", () => this.abort());
     req.on("close", () => {
       if (!req.complete) this.abort();
@@ -105,26 +148,27 @@ class UploadForwarding {
     if (this.done) return;
     if (truncated) return this.stop(413, `The '${name}' multipart field is too large`, "BAD_REQUEST");
     if (name === "operations" && this.operations === undefined) {
-      const refusal = checkUploadOperation(value, this.options.apiSchema());
-      if (refusal) return this.stop(refusal.status, refusal.message, refusal.code);
+      const refusal = checkUploadOperation(value, this.options.apiSchema(), this.options.queryLimits);
+      if (refusal) return this.stop(refusal.status, refusal.message, refusal.code, refusal.extensions);
       this.operations = value;
     } else if (name === "map" && this.operations !== undefined && this.map === undefined) {
+      const keys = mapKeys(value);
+      if (keys === "too many") return this.stop(413, `At most ${MAX_FILE_PARTS} files per multipart request`, "TOO_MANY_FILES", { max: MAX_FILE_PARTS });
+      if (!keys) return this.stop(400, "The 'map' multipart field must be a JSON object of file field names to arrays of 'variables.' paths", "BAD_REQUEST");
       this.map = value;
+      this.unsentFiles = keys;
     } else {
-      this.stop(400, "A GraphQL multipart request sends 'operations', then 'map', then the files", "BAD_REQUEST");
+      this.stop(400, ORDER, "BAD_REQUEST");
     }
   }
 
   private onFile(name: string, stream: Readable, info: busboy.FileInfo): void {
     stream.on("error", () => undefined);
     if (this.done) return void stream.resume();
-    if (this.map === undefined) {
+    if (this.map === undefined || !this.unsentFiles.delete(name)) {
+      // Before the map, not in it, or a second time: bytes the operation would never read.
       stream.resume();
-      return this.stop(400, "A GraphQL multipart request sends 'operations', then 'map', then the files", "BAD_REQUEST");
-    }
-    if (!FIELD_NAME.test(name)) {
-      stream.resume();
-      return this.stop(400, "Invalid multipart field name", "BAD_REQUEST");
+      return this.stop(400, ORDER, "BAD_REQUEST");
     }
     this.enqueue(
       () =>
@@ -207,10 +251,42 @@ class UploadForwarding {
     if (this.outgoing && !this.outgoing.writableFinished) this.outgoing.destroy();
   }
 
-  private stop(status: number, message: string, code: string): void {
+  private stop(status: number, message: string, code: string, extensions?: Record<string, unknown>): void {
     if (this.done) return;
     this.finish();
-    sendError(this.res, status, message, code);
+    sendError(this.res, status, message, code, extensions);
+  }
+
+  /**
+   * Ends an upload whose bytes trickle in slower than the configured rate (a slowloris client holding a
+   * connection, a subgraph request and a temporary file open): 408, the subgraph request aborted so that
+   * nothing is stored, and the connection closed. Windows in which the gateway paused reading (its
+   * subgraph was slower than the client) do not count against the client.
+   */
+  private watchRate(): void {
+    const { minBytesPerSecond = 0, rateWindowMs = 0 } = this.options;
+    if (minBytesPerSecond <= 0 || rateWindowMs <= 0) return;
+    const { req } = this;
+    const minBytes = (minBytesPerSecond * rateWindowMs) / 1000;
+    let received = 0;
+    let heldBack = false;
+    req.on("data", (chunk: Buffer) => (received += chunk.length));
+    req.on("pause", () => (heldBack = true));
+    const timer = setInterval(() => {
+      const slow = !heldBack && received < minBytes;
+      received = 0;
+      heldBack = req.isPaused();
+      if (!slow) return;
+      clearInterval(timer);
+      this.options.logger.warn({ event: "upload_too_slow", requestId: this.requestId, minBytesPerSecond, windowMs: rateWindowMs }, "upload cut off: the client sends too slowly");
+      if (this.done) return void req.socket.destroy();
+      this.finish();
+      this.res.setHeader("connection", "close");
+      sendError(this.res, 408, `The upload arrived slower than ${minBytesPerSecond} bytes per second; nothing was stored`, "BAD_REQUEST", { minBytesPerSecond });
+    }, rateWindowMs);
+    const stopWatching = () => clearInterval(timer);
+    req.once("end", stopWatching);
+    req.once("close", stopWatching);
   }
 
   /** The client went away: abort the subgraph request so that it stores nothing. */

@@ -22,10 +22,11 @@ import { CaseRef } from "./case/case.js";
 import { CaseAttachmentsResolver } from "./case/case.resolver.js";
 import { CaseUpdateRef } from "./case-update/case-update.js";
 import type { AttachmentsConfig } from "./config.js";
+import { StagingLockEntity } from "./staging-quota/staging-lock.entity.js";
 import { attachmentsMigrations } from "./migrations/index.js";
 
 export const ATTACHMENTS_SUBGRAPH = "attachments";
-export const attachmentsEntities = [AttachmentEntity];
+export const attachmentsEntities = [AttachmentEntity, StagingLockEntity];
 
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(
@@ -34,6 +35,7 @@ export function buildAttachmentsSchema() {
       orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef],
     },
     attachmentReferenceResolvers,
+    { subgraphQueries: ["attachmentFacts"] },
   );
 }
 
@@ -70,11 +72,11 @@ export async function createAttachmentsSubgraph(config: AttachmentsConfig, optio
     name: ATTACHMENTS_SUBGRAPH,
     schema: await buildAttachmentsSchema(),
     dataSource,
-    identitySecret: config.identitySecret,
+    identityPublicKey: config.identityPublicKey,
     logger,
     beforeGraphQL: [multipartUploads(config.maxFilesPerUpload)],
     routes: (app, authenticate) => app.get("/files/:id", authenticate, downloadRoute(services)),
-    buildContext: (base) => ({ ...base, services, loaders: createAttachmentsLoaders(services, base.principal) }),
+    buildContext: (base) => ({ ...base, services, loaders: createAttachmentsLoaders(services, base.principal, base.identityToken) }),
   });
   return {
     server,

@@ -42,7 +42,8 @@ function visibleRows(principal: Principal, rows: AttachmentEntity[]): Attachment
   return rows.filter((row) => canSeeOrganization(principal, row.organizationId));
 }
 
-export function createAttachmentsLoaders(services: AttachmentsServices, principal: Principal): AttachmentsLoaders {
+/** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases subgraph. */
+export function createAttachmentsLoaders(services: AttachmentsServices, principal: Principal, identityToken: string): AttachmentsLoaders {
   const { dataSource, config } = services;
   const repository = dataSource.getRepository(AttachmentEntity);
   const pages = childPageLoader({
@@ -78,6 +79,6 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
       );
       return updateIds.map((id) => rows.filter((row) => row.caseUpdateId === id));
     }),
-    caseAccess: createCaseAccessLoader(config.casesUrl, config.identitySecret, principal),
+    caseAccess: createCaseAccessLoader(config.casesUrl, identityToken),
   };
 }

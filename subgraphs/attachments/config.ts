@@ -1,5 +1,10 @@
+import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { ConfigError, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
+import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
+import { DEV_FILE_LINK_SECRET } from "../kit/file-links.js";
+import { type ArchiveInspectionLimits, DEFAULT_ARCHIVE_LIMITS } from "./attachment/encrypted-zip.js";
+import { readIdentityPublicKey } from "../kit/identity-keys.js";
+import { DEFAULT_HOST, DEFAULT_PUBLIC_URL, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the attachments subgraph reads from the environment, validated once at start-up. */
 export interface AttachmentsConfig {
@@ -10,7 +15,10 @@ export interface AttachmentsConfig {
   sqlitePath: string;
   /** Local blob store folder (default `data/blobs`). */
   blobDir: string;
-  identitySecret: string;
+  /** The gateway's public key (IDENTITY_PUBLIC_KEY): verifies forwarded identities, cannot sign one. */
+  identityPublicKey: KeyObject;
+  /** Signs download links (FILE_LINK_SECRET, shared with the gateway, which checks them); it signs nothing else. */
+  fileLinkSecret: string;
   /** The cases subgraph, asked about a case's organization, type and status. */
   casesUrl: string;
   /** Public origin of the gateway: download links point there. */
@@ -23,6 +31,16 @@ export interface AttachmentsConfig {
   stagedTtlHours: number;
   /** How often the expiry of staged files runs. */
   stagedExpiryIntervalSeconds: number;
+  /** Bounds of the ZIP check of threat-case files: entries, central directory, time and memory of its worker, workers at once. */
+  archiveInspection: ArchiveInspectionLimits;
+  /** Bytes of STAGED files one organization may hold at once; an upload over it is QUOTA_EXCEEDED. */
+  stagedQuotaBytesPerOrganization: number;
+  /** Uploads one user or API key may have in flight at once in this process; one more is TOO_MANY_UPLOADS. */
+  maxConcurrentUploadsPerPrincipal: number;
+  /** Temporary blobs (uploads in flight) older than this are left over from a crash and swept. */
+  tempBlobMaxAgeSeconds: number;
+  /** How often the sweep of temporary blobs runs (it also runs at start). */
+  tempSweepIntervalSeconds: number;
   /** `local` (files under blobDir, the default) or `s3` (an S3-compatible bucket, for several replicas). */
   blobStore: "local" | "s3";
   s3?: S3Config;
@@ -54,21 +72,35 @@ export function attachmentsConfig(env: Record<string, string | undefined> = proc
   const dataDir = readString(env, "DATA_DIR", "data");
   const blobStore = readString(env, "BLOB_STORE", "local");
   if (blobStore !== "local" && blobStore !== "s3") throw new ConfigError(`BLOB_STORE must be local or s3, got "${blobStore}"`);
+  const host = readString(env, SUBGRAPHS.attachments.hostVariable, DEFAULT_HOST);
+  const devDefaults = devDefaultPolicy(env, { [SUBGRAPHS.attachments.hostVariable]: host });
   return {
     environment,
-    host: readString(env, "ATTACHMENTS_HOST", "127.0.0.1"),
-    port: readInt(env, "ATTACHMENTS_PORT", 4002, { max: 65535 }),
+    host,
+    port: readInt(env, SUBGRAPHS.attachments.portVariable, SUBGRAPHS.attachments.port, { max: 65535 }),
     databaseUrl: readOptional(env, "ATTACHMENTS_DATABASE_URL"),
     sqlitePath: join(dataDir, "attachments.sqlite"),
     blobDir: readString(env, "BLOB_DIR", join(dataDir, "blobs")),
-    identitySecret: readSecret(env, "IDENTITY_SECRET", environment),
-    casesUrl: readUrl(env, "CASES_URL", "http://127.0.0.1:4001/graphql"),
-    publicUrl: readUrl(env, "PUBLIC_URL", "http://localhost:4000"),
+    identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaults),
+    fileLinkSecret: readSecret(env, "FILE_LINK_SECRET", devDefaults, DEV_FILE_LINK_SECRET),
+    casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),
+    publicUrl: readUrl(env, "PUBLIC_URL", DEFAULT_PUBLIC_URL),
     downloadLinkSeconds: readInt(env, "DOWNLOAD_LINK_SECONDS", 900, { min: 10 }),
     maxFilesPerUpload: readInt(env, "MAX_FILES_PER_UPLOAD", 3, { min: 1, max: 100 }),
     maxFileBytes: readInt(env, "MAX_FILE_BYTES", 250 * 1024 * 1024, { min: 1 }),
     stagedTtlHours: readInt(env, "STAGED_TTL_HOURS", 24, { min: 1 }),
     stagedExpiryIntervalSeconds: readInt(env, "STAGED_EXPIRY_INTERVAL_SECONDS", 900, { min: 1 }),
+    archiveInspection: {
+      maxEntries: readInt(env, "ARCHIVE_MAX_ENTRIES", DEFAULT_ARCHIVE_LIMITS.maxEntries, { min: 1, max: 1_000_000 }),
+      maxCentralDirectoryBytes: readInt(env, "ARCHIVE_MAX_CENTRAL_DIRECTORY_BYTES", DEFAULT_ARCHIVE_LIMITS.maxCentralDirectoryBytes, { min: 1024, max: 256 * 1024 * 1024 }),
+      timeoutMs: readInt(env, "ARCHIVE_INSPECTION_TIMEOUT_MS", DEFAULT_ARCHIVE_LIMITS.timeoutMs, { min: 100 }),
+      memoryMb: readInt(env, "ARCHIVE_INSPECTION_MEMORY_MB", DEFAULT_ARCHIVE_LIMITS.memoryMb, { min: 16, max: 4096 }),
+      concurrency: readInt(env, "ARCHIVE_INSPECTION_CONCURRENCY", DEFAULT_ARCHIVE_LIMITS.concurrency, { min: 1, max: 64 }),
+    },
+    stagedQuotaBytesPerOrganization: readInt(env, "STAGED_QUOTA_BYTES_PER_ORGANIZATION", 5 * 1024 * 1024 * 1024, { min: 1 }),
+    maxConcurrentUploadsPerPrincipal: readInt(env, "MAX_CONCURRENT_UPLOADS_PER_PRINCIPAL", 3, { min: 1, max: 1000 }),
+    tempBlobMaxAgeSeconds: readInt(env, "TEMP_BLOB_MAX_AGE_SECONDS", 3600, { min: 1 }),
+    tempSweepIntervalSeconds: readInt(env, "TEMP_SWEEP_INTERVAL_SECONDS", 900, { min: 1 }),
     blobStore,
     s3: blobStore === "s3" ? readS3(env) : undefined,
     logLevel: readString(env, "LOG_LEVEL", "info"),

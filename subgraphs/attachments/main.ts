@@ -1,16 +1,22 @@
 import { runService } from "../kit/run-service.js";
 import { scheduleStagedExpiry } from "./attachment/staged-expiry.js";
 import { createAttachmentsSubgraph } from "./attachments-subgraph.js";
+import { scheduleTempSweep, sweepTemporaryBlobs } from "./blob-store/temp-sweep.js";
 import { attachmentsConfig } from "./config.js";
 
 runService("attachments", async () => {
   const config = attachmentsConfig();
   const subgraph = await createAttachmentsSubgraph(config);
   const stopExpiry = scheduleStagedExpiry(subgraph.services, config.stagedExpiryIntervalSeconds, subgraph.logger);
+  const sweep = { blobs: subgraph.services.blobs, maxAgeSeconds: config.tempBlobMaxAgeSeconds, clock: subgraph.services.clock, logger: subgraph.logger };
+  // Before the first request: what a killed predecessor left behind is gone by the time the service listens.
+  await sweepTemporaryBlobs(sweep).catch((error: unknown) => subgraph.logger.error({ err: error }, "sweeping temporary blobs failed"));
+  const stopSweep = scheduleTempSweep(sweep, config.tempSweepIntervalSeconds);
   return {
     url: await subgraph.server.listen(config.port, config.host),
     stop: () => {
       stopExpiry();
+      stopSweep();
       return subgraph.stop();
     },
   };

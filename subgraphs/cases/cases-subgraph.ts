@@ -23,6 +23,7 @@ export function buildCasesSchema() {
   return buildFederatedSchema(
     { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver] },
     caseReferenceResolvers,
+    { subgraphQueries: ["caseAccess"] },
   );
 }
 
@@ -53,12 +54,12 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   await dataSource.initialize();
   // The demo organizations and products: development and tests, never production.
   if (config.environment !== "production") await ensureReferenceData(dataSource);
-  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl, config.identitySecret) : noAttachments)) };
+  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments)) };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,
     schema: await buildCasesSchema(),
     dataSource,
-    identitySecret: config.identitySecret,
+    identityPublicKey: config.identityPublicKey,
     logger,
     buildContext: (base) => ({ ...base, services, loaders: createCasesLoaders(services, base.principal) }),
   });

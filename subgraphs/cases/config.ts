@@ -1,5 +1,8 @@
+import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { ConfigError, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
+import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
+import { readIdentityPublicKey } from "../kit/identity-keys.js";
+import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the cases subgraph reads from the environment, validated once at start-up. */
 export interface CasesConfig {
@@ -9,8 +12,8 @@ export interface CasesConfig {
   /** MySQL URL; when absent, the embedded SQLite file `sqlitePath` is used. */
   databaseUrl?: string;
   sqlitePath: string;
-  /** Shared with the gateway: verifies the forwarded identity. */
-  identitySecret: string;
+  /** The gateway's public key (IDENTITY_PUBLIC_KEY): verifies forwarded identities, cannot sign one. */
+  identityPublicKey: KeyObject;
   /** Rule 13: days in SOLUTION_PROVIDED without customer activity before a case closes itself. */
   autoCloseDays: number;
   autoCloseIntervalSeconds: number;
@@ -42,16 +45,17 @@ export interface MailConfig {
 export function casesConfig(env: Record<string, string | undefined> = process.env): CasesConfig {
   const environment = readEnvironment(env);
   const dataDir = readString(env, "DATA_DIR", "data");
+  const host = readString(env, SUBGRAPHS.cases.hostVariable, DEFAULT_HOST);
   return {
     environment,
-    host: readString(env, "CASES_HOST", "127.0.0.1"),
-    port: readInt(env, "CASES_PORT", 4001, { max: 65535 }),
+    host,
+    port: readInt(env, SUBGRAPHS.cases.portVariable, SUBGRAPHS.cases.port, { max: 65535 }),
     databaseUrl: readOptional(env, "CASES_DATABASE_URL"),
     sqlitePath: join(dataDir, "cases.sqlite"),
-    identitySecret: readSecret(env, "IDENTITY_SECRET", environment),
+    identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [SUBGRAPHS.cases.hostVariable]: host })),
     autoCloseDays: readInt(env, "AUTO_CLOSE_DAYS", 14, { min: 1, max: 365 }),
     autoCloseIntervalSeconds: readInt(env, "AUTO_CLOSE_INTERVAL_SECONDS", 3600, { min: 1 }),
-    attachmentsUrl: readUrl(env, "ATTACHMENTS_URL", "http://127.0.0.1:4002/graphql"),
+    attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
     logLevel: readString(env, "LOG_LEVEL", "info"),
     mail: {
       smtpUrl: readOptional(env, "SMTP_URL") && readUrl(env, "SMTP_URL"),

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ import { createLogger } from "./logger.js";
 import type { Principal } from "./principal.js";
 import { createSubgraphServer, type SubgraphServer } from "./subgraph-server.js";
 
-const SECRET = "audit-test-identity-secret-of-32-chars!";
+const KEYS = generateKeyPairSync("ed25519");
 const partnerKey: Principal = { kind: "apiKey", id: "key_abc", name: "Initech (API key csk_AbCd1234)", role: "partner", partnerId: "initech", organizationIds: ["acme"], scopes: ["cases:read"] };
 
 describe("audit log of authorization denials in every subgraph", () => {
@@ -31,7 +32,7 @@ describe("audit log of authorization denials in every subgraph", () => {
         },
       }),
     });
-    server = await createSubgraphServer({ name: "audit", schema, dataSource, identitySecret: SECRET, logger: createLogger("audit", "info", logFile), buildContext: (base) => base });
+    server = await createSubgraphServer({ name: "audit", schema, dataSource, identityPublicKey: KEYS.publicKey, logger: createLogger("audit", "info", logFile), buildContext: (base) => base });
     url = await server.listen(0);
   });
   afterAll(async () => {
@@ -47,7 +48,7 @@ describe("audit log of authorization denials in every subgraph", () => {
   const lines = () => readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
 
   it("logs who was refused what on FORBIDDEN, and nothing for allowed requests", async () => {
-    const identity = await signIdentity(partnerKey, "audit", SECRET);
+    const identity = signIdentity(partnerKey, ["audit"], KEYS.privateKey);
     expect((await post("{ allowed }", identity)).body.data?.allowed).toBe("yes");
     expect(lines().filter((l) => l.event === "authorization_denied")).toEqual([]);
     const denied = await post("query SetStatus { engineersOnly }", identity);
@@ -63,7 +64,7 @@ describe("audit log of authorization denials in every subgraph", () => {
   });
 
   it("logs calls without a valid identity token (a subgraph port reached directly), without the token", async () => {
-    const forged = `${await signIdentity(partnerKey, "another-subgraph", SECRET)}`;
+    const forged = signIdentity(partnerKey, ["another-subgraph"], KEYS.privateKey);
     expect((await post("{ allowed }", forged)).status).toBe(401);
     expect(lines()).toContainEqual(expect.objectContaining({ event: "authentication_failed", reason: "invalid_identity_token" }));
     expect(readFileSync(logFile, "utf8")).not.toContain(forged);

@@ -1,5 +1,4 @@
 import type DataLoader from "dataloader";
-import type { Principal } from "./principal.js";
 import { createSubgraphIdsLoader } from "./subgraph-client.js";
 
 /** What a subgraph other than cases needs to know about a case (see the cases subgraph's `caseAccess`). */
@@ -14,9 +13,10 @@ export interface CaseAccess {
 const CASE_ACCESS_QUERY = "query CaseAccess($ids: [ID!]!) { caseAccess(ids: $ids) { id organizationId inquiryType threatCategory status } }";
 
 /**
- * Asks the cases subgraph about cases, as the caller (so the cases subgraph's visibility rules
- * decide): one HTTP call per request's batch; `null` for cases the caller may not see.
+ * Asks the cases subgraph about cases, as the caller (with the caller's identity token, so the
+ * cases subgraph's visibility rules decide): one HTTP call per request's batch; `null` for cases
+ * the caller may not see.
  */
-export function createCaseAccessLoader(casesUrl: string, secret: string, principal: Principal, timeoutMs = 5_000): DataLoader<string, CaseAccess | null> {
-  return createSubgraphIdsLoader<CaseAccess>({ url: casesUrl, audience: "cases", secret, principal, timeoutMs }, "caseAccess", CASE_ACCESS_QUERY);
+export function createCaseAccessLoader(casesUrl: string, identityToken: string, timeoutMs = 5_000): DataLoader<string, CaseAccess | null> {
+  return createSubgraphIdsLoader<CaseAccess>({ url: casesUrl, subgraph: "cases", identityToken, timeoutMs }, "caseAccess", CASE_ACCESS_QUERY);
 }

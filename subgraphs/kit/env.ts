@@ -43,21 +43,61 @@ export function readUrl(env: Env, name: string, fallback?: string): string {
   return value;
 }
 
-/** `development` unless NODE_ENV says `production` (or `test`). */
-export function readEnvironment(env: Env): "development" | "production" | "test" {
-  const value = env.NODE_ENV ?? "development";
-  return value === "production" || value === "test" ? value : "development";
+export type Environment = "development" | "production" | "test";
+
+/**
+ * NODE_ENV: unset (or empty) and `development` are development, `test` is test, and every other
+ * value (`production`, `prod`, `staging`, a typo...) is production for every purpose: no IDE, no demo
+ * data, no development defaults. A mistake in this variable can only close the service, never open it.
+ */
+export function readEnvironment(env: Env): Environment {
+  const value = readOptional(env, "NODE_ENV");
+  if (value === undefined || value === "development") return "development";
+  return value === "test" ? "test" : "production";
 }
 
-/** The dev-only secret, refused in production so that nobody ships it by accident. */
+/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.trim().toLowerCase();
+  return name === "localhost" || name === "::1" || name === "[::1]" || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
+/**
+ * Whether development defaults (secrets and keys written in the source, so public) may stand in
+ * for missing variables: only in development or test AND with every listener of the service on
+ * loopback, where nobody else can present a token signed with them.
+ */
+export interface DevDefaultPolicy {
+  /** Null when the defaults may be used; otherwise why not, for the start-up error. */
+  refusedBecause: string | null;
+}
+
+/** The policy of one service, from its environment and the hosts its listeners bind (`{ CASES_HOST: "0.0.0.0" }`). */
+export function devDefaultPolicy(env: Env, listeners: Record<string, string>): DevDefaultPolicy {
+  if (readEnvironment(env) === "production") return { refusedBecause: `NODE_ENV=${env.NODE_ENV} counts as production` };
+  for (const [variable, host] of Object.entries(listeners)) {
+    if (!isLoopbackHost(host)) return { refusedBecause: `${variable}=${host} is not a loopback address` };
+  }
+  return { refusedBecause: null };
+}
+
+/** The start-up error for a secret that is missing (or is the public development default) where the defaults are refused. */
+export function devDefaultRefused(name: string, policy: DevDefaultPolicy, given: "missing" | "default" = "missing"): ConfigError {
+  const what = given === "missing" ? `${name} is required` : `${name} is the development default, which is public in the source`;
+  return new ConfigError(`${what}: ${policy.refusedBecause} (development defaults need NODE_ENV unset, development or test, and every listener on 127.0.0.1, ::1 or localhost)`);
+}
+
+/** The dev-only bearer token secret (`JWT_SECRET`), refused outside development on loopback. */
 export const DEV_SECRET = "casegraph-dev-secret-change-me";
 
-export function readSecret(env: Env, name: string, environment: string): string {
+/** A secret of at least 32 characters; the development default stands in only where `policy` allows. */
+export function readSecret(env: Env, name: string, policy: DevDefaultPolicy, devDefault = DEV_SECRET): string {
   const value = readOptional(env, name);
   if (value) {
     if (value.length < 32) throw new ConfigError(`${name} must be at least 32 characters`);
+    if (value === devDefault && policy.refusedBecause) throw devDefaultRefused(name, policy, "default");
     return value;
   }
-  if (environment === "production") throw new ConfigError(`${name} is required in production`);
-  return DEV_SECRET;
+  if (policy.refusedBecause) throw devDefaultRefused(name, policy);
+  return devDefault;
 }

@@ -18,6 +18,10 @@ export const ErrorCode = {
   QUERY_TOO_COMPLEX: "QUERY_TOO_COMPLEX",
   /** A subgraph did not answer in time or could not be reached; its fields are null, the rest of the response stands. */
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  /** The organization's staged (uploaded, not yet attached) files would exceed its storage quota. */
+  QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
+  /** The caller already has as many uploads in flight as allowed; retry when one finishes. */
+  TOO_MANY_UPLOADS: "TOO_MANY_UPLOADS",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -3,6 +3,7 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/ind
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import { type GraphQLSchema, parse } from "graphql";
 import { type BuildSchemaOptions, buildSchema, createResolversMap } from "type-graphql";
+import { requireReadScopeOnQueries } from "./read-scope.js";
 
 /** The federation version every subgraph links, and the directives they may use. */
 const FEDERATION_LINK =
@@ -11,13 +12,20 @@ const FEDERATION_LINK =
 /** Reference resolvers by type name: `{ Case: { __resolveReference } }`. */
 export type ReferenceResolvers = GraphQLResolverMap<unknown>;
 
+export interface FederatedSchemaOptions {
+  /** `@inaccessible` root query fields that other subgraphs call to check a write; the only reads without `cases:read` (see read-scope.ts). */
+  subgraphQueries?: readonly string[];
+}
+
 /**
  * Builds a federation 2 subgraph schema from type-graphql resolvers: type-graphql prints the SDL
  * (with its @key/@inaccessible directives), Apollo turns it into a subgraph with `_entities`.
+ * Every root query field, `_entities` included, then requires the `cases:read` scope.
  */
 export async function buildFederatedSchema(
   options: Omit<BuildSchemaOptions, "skipCheck">,
   referenceResolvers: ReferenceResolvers = {},
+  { subgraphQueries = [] }: FederatedSchemaOptions = {},
 ): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, skipCheck: true });
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
@@ -25,5 +33,5 @@ export async function buildFederatedSchema(
   for (const [typeName, fields] of Object.entries(referenceResolvers)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) } as never;
   }
-  return buildSubgraphSchema({ typeDefs, resolvers });
+  return requireReadScopeOnQueries(buildSubgraphSchema({ typeDefs, resolvers }), subgraphQueries);
 }

@@ -1,5 +1,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+/**
+ * Development default of FILE_LINK_SECRET (public in the source; refused outside development on
+ * loopback). The file-link secret is its own: it signs download links and nothing else, so the
+ * attachments subgraph, which must hold it, gains no way to make an identity.
+ */
+export const DEV_FILE_LINK_SECRET = "casegraph-dev-file-link-secret-change-me";
+
 /** Signed, expiring download links: `/files/<id>?expires=<unix seconds>&signature=<hmac>`. */
 function signature(secret: string, attachmentId: string, expires: number): string {
   return createHmac("sha256", `file-links:${secret}`).update(`${attachmentId}.${expires}`).digest("base64url");

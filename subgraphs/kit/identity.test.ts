@@ -1,41 +1,82 @@
-import { SignJWT, jwtVerify } from "jose";
+import { createHmac, generateKeyPairSync } from "node:crypto";
+import { jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { signIdentity, verifyIdentity } from "./identity.js";
+import { createIdentityVerifier, signIdentity, verifyIdentity } from "./identity.js";
 import type { Principal } from "./principal.js";
 
-const secret = "identity-secret-of-at-least-32-characters";
+const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+const other = generateKeyPairSync("ed25519");
 const principal: Principal = { kind: "user", id: "u-1", name: "Aiko", role: "customer", organizationIds: ["acme"], scopes: ["cases:read"] };
 
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+
 describe("forwarded identity tokens", () => {
-  it("round-trips the principal for its audience only", async () => {
-    const token = await signIdentity(principal, "cases", secret);
-    expect(await verifyIdentity(token, "cases", secret)).toEqual(principal);
-    expect(await verifyIdentity(token, "attachments", secret)).toBeNull();
-    expect(await verifyIdentity(token, "cases", `${secret}x`)).toBeNull();
+  it("round-trips the principal for every subgraph of its audience, and for no other", () => {
+    const token = signIdentity(principal, ["attachments", "cases"], privateKey);
+    expect(verifyIdentity(token, "attachments", publicKey)).toEqual(principal);
+    expect(verifyIdentity(token, "cases", publicKey)).toEqual(principal);
+    expect(verifyIdentity(token, "threat-analysis", publicKey)).toBeNull();
   });
 
-  it("are standard HS256 JWTs that jose accepts, with issuer, audience and a 60 s expiry", async () => {
-    const token = await signIdentity(principal, "cases", secret);
-    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret), { issuer: "casegraph-gateway", audience: "cases" });
-    expect(protectedHeader.alg).toBe("HS256");
+  it("are standard EdDSA JWTs that jose accepts, with issuer, audience and a 60 s expiry", async () => {
+    const token = signIdentity(principal, ["cases"], privateKey);
+    const { payload, protectedHeader } = await jwtVerify(token, publicKey, { issuer: "casegraph-gateway", audience: "cases", algorithms: ["EdDSA"] });
+    expect(protectedHeader.alg).toBe("EdDSA");
     expect(payload.exp! - payload.iat!).toBe(60);
     expect(payload.principal).toEqual(principal);
   });
 
-  it("refuses expired, tampered and foreign tokens", async () => {
+  it("refuses a token signed with another key (forged)", () => {
+    const forged = signIdentity({ ...principal, role: "engineer", organizationIds: null }, ["cases"], other.privateKey);
+    expect(verifyIdentity(forged, "cases", publicKey)).toBeNull();
+  });
+
+  it("refuses an expired token", () => {
     const issued = Date.now();
-    const token = await signIdentity(principal, "cases", secret, issued);
-    expect(await verifyIdentity(token, "cases", secret, issued + 59_000)).toEqual(principal);
-    expect(await verifyIdentity(token, "cases", secret, issued + 61_000)).toBeNull();
+    const token = signIdentity(principal, ["cases"], privateKey, issued);
+    expect(verifyIdentity(token, "cases", publicKey, issued + 59_000)).toEqual(principal);
+    expect(verifyIdentity(token, "cases", publicKey, issued + 61_000)).toBeNull();
+  });
+
+  it("refuses a token whose claims were changed after signing", () => {
+    const token = signIdentity(principal, ["cases"], privateKey);
     const [header, payload, signature] = token.split(".");
     const elevated = Buffer.from(Buffer.from(payload!, "base64url").toString().replace('"customer"', '"engineer"')).toString("base64url");
-    expect(await verifyIdentity(`${header}.${elevated}.${signature}`, "cases", secret)).toBeNull();
-    const none = `${Buffer.from('{"alg":"none"}').toString("base64url")}.${payload}.`;
-    expect(await verifyIdentity(none, "cases", secret)).toBeNull();
-    // Signed with the right secret by another issuer: still refused.
-    const other = await new SignJWT({ principal: principal as never }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuer("someone-else").setAudience("cases").setExpirationTime("1m").sign(new TextEncoder().encode(secret));
-    expect(await verifyIdentity(other, "cases", secret)).toBeNull();
-    expect(await verifyIdentity("not.a.token", "cases", secret)).toBeNull();
-    expect(await verifyIdentity(undefined, "cases", secret)).toBeNull();
+    expect(verifyIdentity(`${header}.${elevated}.${signature}`, "cases", publicKey)).toBeNull();
+    const widened = base64url({ ...claimsOf(token), aud: ["cases", "threat-analysis"] });
+    expect(verifyIdentity(`${header}.${widened}.${signature}`, "threat-analysis", publicKey)).toBeNull();
+  });
+
+  it("refuses alg confusion: an HS256 token 'signed' with the public key, and alg none", () => {
+    const payload = claimsOf(signIdentity(principal, ["cases"], privateKey));
+    const publicPem = publicKey.export({ type: "spki", format: "pem" }) as string;
+    const publicDer = publicKey.export({ type: "spki", format: "der" });
+    for (const hmacKey of [publicPem, publicDer]) {
+      const input = `${base64url({ alg: "HS256", typ: "JWT" })}.${base64url(payload)}`;
+      const confused = `${input}.${createHmac("sha256", hmacKey).update(input).digest("base64url")}`;
+      expect(verifyIdentity(confused, "cases", publicKey)).toBeNull();
+    }
+    expect(verifyIdentity(`${base64url({ alg: "none" })}.${base64url(payload)}.`, "cases", publicKey)).toBeNull();
+  });
+
+  it("refuses a token of another issuer, even signed with the right key", async () => {
+    const foreign = await new SignJWT({ principal: principal as never }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).setIssuer("someone-else").setAudience(["cases"]).setExpirationTime("1m").sign(privateKey);
+    expect(verifyIdentity(foreign, "cases", publicKey)).toBeNull();
+  });
+
+  it("refuses malformed and missing tokens", () => {
+    expect(verifyIdentity("not.a.token", "cases", publicKey)).toBeNull();
+    expect(verifyIdentity("", "cases", publicKey)).toBeNull();
+    expect(verifyIdentity(undefined, "cases", publicKey)).toBeNull();
+  });
+
+  it("a subgraph's verifier remembers a verified token but still checks audience and key for new ones", () => {
+    const verify = createIdentityVerifier("cases", publicKey);
+    const token = signIdentity(principal, ["cases"], privateKey);
+    expect(verify(token)).toEqual(principal);
+    expect(verify(token)).toEqual(principal);
+    expect(verify(signIdentity(principal, ["attachments"], privateKey))).toBeNull();
+    expect(verify(signIdentity(principal, ["cases"], other.privateKey))).toBeNull();
   });
 });

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { type Server, STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import type { ErrorRequestHandler } from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
@@ -126,6 +128,11 @@ export function maskRequestErrors(logger: Logger): ErrorRequestHandler {
       res.status(status ?? 400).json({ errors: [{ message: "Request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
       return;
     }
+    // Refused by a body check that runs before JSON.parse (see the gateway's json-body checks): the reason is safe to show.
+    if (error.type === "entity.invalid.utf8" || error.type === "entity.too.deep") {
+      res.status(400).json({ errors: [{ message: error.message, extensions: { code: "BAD_REQUEST", ...(error.limit ? { limit: error.limit } : {}) } }] });
+      return;
+    }
     // http-errors marks client errors that are safe to show (`expose`), such as a malformed multipart request.
     if (status !== undefined && status >= 400 && status < 500 && (error as { expose?: boolean }).expose) {
       res.status(status).json({ errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
@@ -135,4 +142,40 @@ export function maskRequestErrors(logger: Logger): ErrorRequestHandler {
     logger.error({ correlationId, err: error, path: req.path }, "request failed");
     res.status(500).json({ errors: [{ message: `Internal server error (correlation id ${correlationId})`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId } }] });
   };
+}
+
+/** What the HTTP parser refused, as the client is told (the parser's own reason names internals). */
+function parserRefusal(code: string | undefined): { status: number; message: string } {
+  switch (code) {
+    case "HPE_HEADER_OVERFLOW":
+      return { status: 431, message: "Request headers are larger than the server accepts" };
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return { status: 408, message: "The request did not arrive in time" };
+    default:
+      return { status: 400, message: "Malformed HTTP request" };
+  }
+}
+
+/**
+ * Answers requests that Node's HTTP parser refuses before Express sees them (headers over the size
+ * limit, control characters in a header, a broken request line, a request that took too long) with
+ * the same JSON error shape as every other refusal, code BAD_REQUEST, then closes the connection.
+ * Node's default is a bare status line without a body. Mirrors Node's rule of never writing into a
+ * response already under way on that connection.
+ */
+export function answerMalformedRequests(server: Server): void {
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const { status, message } = parserRefusal(error.code);
+    const body = JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
+    // Once the answer is flushed, the socket goes: a client that keeps sending holds nothing open.
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  });
 }

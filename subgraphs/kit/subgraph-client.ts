@@ -1,30 +1,31 @@
 import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
-import { IDENTITY_HEADER, signIdentity } from "./identity.js";
-import type { Principal } from "./principal.js";
+import { IDENTITY_HEADER } from "./identity.js";
 
 /** Where another subgraph listens, and how to call it as the current caller. */
 export interface SubgraphCaller {
   /** URL of the other subgraph's `/graphql`. */
   url: string;
-  /** The other subgraph's name: the audience of the identity token it accepts. */
-  audience: string;
-  /** The identity secret shared with the gateway. */
-  secret: string;
-  /** The caller, forwarded so that the other subgraph's visibility rules decide. */
-  principal: Principal;
+  /** The other subgraph's name (for error messages). */
+  subgraph: string;
+  /**
+   * The identity token this request arrived with, signed by the gateway: forwarded as it is, so that
+   * the other subgraph's visibility rules decide about the original caller. A subgraph never signs
+   * one itself (it holds no key that could); the gateway put the other subgraph in its audience.
+   */
+  identityToken: string;
   timeoutMs?: number;
 }
 
 /**
- * Runs one operation against another subgraph, as the caller (signed identity token for that
- * subgraph's audience). Rethrows the other subgraph's contract errors as they are; any other failure
+ * Runs one operation against another subgraph, as the caller (the caller's own identity token).
+ * Rethrows the other subgraph's contract errors as they are; any other failure
  * (transport, internal error, missing data) is an Error: a subgraph's answer is all or nothing.
  */
 export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(caller.url, {
     method: "POST",
-    headers: { "content-type": "application/json", [IDENTITY_HEADER]: await signIdentity(caller.principal, caller.audience, caller.secret) },
+    headers: { "content-type": "application/json", [IDENTITY_HEADER]: caller.identityToken },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
   });
@@ -32,7 +33,7 @@ export async function querySubgraph<T>(caller: SubgraphCaller, query: string, va
   try {
     result = (await response.json()) as typeof result;
   } catch {
-    throw new Error(`${caller.audience} subgraph answered ${response.status} without JSON`);
+    throw new Error(`${caller.subgraph} subgraph answered ${response.status} without JSON`);
   }
   // A contract error of the other subgraph (NOT_FOUND, TOO_MANY_FILES, ...) is the caller's answer too.
   const error = result.errors?.[0];
@@ -40,7 +41,7 @@ export async function querySubgraph<T>(caller: SubgraphCaller, query: string, va
     throw new GraphQLError(error.message, { extensions: error.extensions });
   }
   if (!response.ok || !result.data || result.errors?.length) {
-    throw new Error(`${caller.audience} subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ")}`);
+    throw new Error(`${caller.subgraph} subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ")}`);
   }
   return result.data;
 }
@@ -53,7 +54,7 @@ export function createSubgraphIdsLoader<T>(caller: SubgraphCaller, field: string
   return new DataLoader(async (ids) => {
     const data = await querySubgraph<Record<string, (T | null)[]>>(caller, query, { ids });
     const rows = data[field];
-    if (!Array.isArray(rows) || rows.length !== ids.length) throw new Error(`${caller.audience} subgraph answered ${field} with ${rows?.length} items for ${ids.length} ids`);
+    if (!Array.isArray(rows) || rows.length !== ids.length) throw new Error(`${caller.subgraph} subgraph answered ${field} with ${rows?.length} items for ${ids.length} ids`);
     return rows;
   });
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -9,24 +9,27 @@ import type { GraphQLSchema } from "graphql";
 import type { DataSource } from "typeorm";
 import { isDatabaseReachable } from "./database.js";
 import { closeGracefully } from "./graceful-close.js";
-import { IDENTITY_HEADER, verifyIdentity } from "./identity.js";
+import { createIdentityVerifier, IDENTITY_HEADER } from "./identity.js";
 import type { Logger } from "./logger.js";
 import { authorizationAuditPlugin } from "./authorization-audit.js";
-import { maskErrors, maskRequestErrors } from "./masked-errors.js";
+import { answerMalformedRequests, maskErrors, maskRequestErrors } from "./masked-errors.js";
 import type { Principal } from "./principal.js";
 
 /** What every subgraph resolver receives. */
 export interface BaseContext {
   principal: Principal;
+  /** The gateway-signed token the principal came in, forwarded as it is when this subgraph calls another. */
+  identityToken: string;
   requestId: string;
 }
 
 export interface SubgraphServerOptions<TContext extends BaseContext> {
-  /** Subgraph name; also the audience its identity tokens must carry. */
+  /** Subgraph name; its identity tokens must name it in their audience. */
   name: string;
   schema: GraphQLSchema;
   dataSource: DataSource;
-  identitySecret: string;
+  /** The gateway's public key: verifies identity tokens, cannot sign them. */
+  identityPublicKey: KeyObject;
   logger: Logger;
   /** Adds per-request state (DataLoaders, services) to the verified principal. */
   buildContext: (base: BaseContext, req: express.Request) => TContext | Promise<TContext>;
@@ -53,6 +56,11 @@ export function principalOf(res: express.Response): Principal {
   return res.locals.principal as Principal;
 }
 
+/** The verified identity token of a request, for calls to other subgraphs on the caller's behalf. */
+export function identityTokenOf(res: express.Response): string {
+  return res.locals.identityToken as string;
+}
+
 /**
  * An Express app serving one subgraph: `/health`, `/ready`, and `/graphql` behind the gateway's
  * signed identity token (401 without a valid one, so a subgraph port reached directly grants nothing).
@@ -75,14 +83,17 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   });
   await apollo.start();
 
+  const verifyIdentity = createIdentityVerifier(name, options.identityPublicKey);
   const authenticate: RequestHandler = async (req, res, next) => {
-    const principal = await verifyIdentity(req.header(IDENTITY_HEADER), name, options.identitySecret);
+    const token = req.header(IDENTITY_HEADER);
+    const principal = verifyIdentity(token);
     if (!principal) {
       logger.warn({ event: "authentication_failed", reason: "invalid_identity_token", ip: req.ip, path: req.path }, "authentication failed");
       res.status(401).json({ errors: [{ message: "A valid identity token is required", extensions: { code: "UNAUTHENTICATED" } }] });
       return;
     }
     res.locals.principal = principal;
+    res.locals.identityToken = token;
     next();
   };
 
@@ -104,7 +115,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = req.header("x-request-id") ?? randomUUID();
-        return options.buildContext({ principal: principalOf(res), requestId }, req);
+        return options.buildContext({ principal: principalOf(res), identityToken: identityTokenOf(res), requestId }, req);
       },
     }),
   );
@@ -122,6 +133,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
           const address = server!.address() as AddressInfo;
           resolve(`http://${host}:${address.port}/graphql`);
         });
+        answerMalformedRequests(server);
       });
     },
     async stop() {

@@ -1,5 +1,8 @@
+import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
+import { devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
+import { readIdentityPublicKey } from "../kit/identity-keys.js";
+import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the threat-analysis subgraph reads from the environment, validated once at start-up. */
 export interface ThreatsConfig {
@@ -8,7 +11,8 @@ export interface ThreatsConfig {
   port: number;
   databaseUrl?: string;
   sqlitePath: string;
-  identitySecret: string;
+  /** The gateway's public key (IDENTITY_PUBLIC_KEY): verifies forwarded identities, cannot sign one. */
+  identityPublicKey: KeyObject;
   /** The cases subgraph, asked about a case's organization, category and status. */
   casesUrl: string;
   /** The attachments subgraph, asked about submitted files. */
@@ -19,15 +23,17 @@ export interface ThreatsConfig {
 export function threatsConfig(env: Record<string, string | undefined> = process.env): ThreatsConfig {
   const environment = readEnvironment(env);
   const dataDir = readString(env, "DATA_DIR", "data");
+  const topology = SUBGRAPHS["threat-analysis"];
+  const host = readString(env, topology.hostVariable, DEFAULT_HOST);
   return {
     environment,
-    host: readString(env, "THREATS_HOST", "127.0.0.1"),
-    port: readInt(env, "THREATS_PORT", 4003, { max: 65535 }),
+    host,
+    port: readInt(env, topology.portVariable, topology.port, { max: 65535 }),
     databaseUrl: readOptional(env, "THREATS_DATABASE_URL"),
     sqlitePath: join(dataDir, "threats.sqlite"),
-    identitySecret: readSecret(env, "IDENTITY_SECRET", environment),
-    casesUrl: readUrl(env, "CASES_URL", "http://127.0.0.1:4001/graphql"),
-    attachmentsUrl: readUrl(env, "ATTACHMENTS_URL", "http://127.0.0.1:4002/graphql"),
+    identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [topology.hostVariable]: host })),
+    casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),
+    attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
     logLevel: readString(env, "LOG_LEVEL", "info"),
   };
 }

@@ -62,9 +62,9 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
     name: THREATS_SUBGRAPH,
     schema: await buildThreatsSchema(),
     dataSource,
-    identitySecret: config.identitySecret,
+    identityPublicKey: config.identityPublicKey,
     logger,
-    buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(services, base.principal) }),
+    buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(services, base.principal, base.identityToken) }),
   });
   return {
     server,

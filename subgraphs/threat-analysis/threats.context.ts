@@ -57,7 +57,8 @@ function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarg
   });
 }
 
-export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource" | "config">, principal: Principal): ThreatsLoaders {
+/** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases and attachments subgraphs. */
+export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource" | "config">, principal: Principal, identityToken: string): ThreatsLoaders {
   const { dataSource, config } = services;
   const emailsById = groupedLoader(dataSource, EmailAnalysisEntity, principal, "id", "createdAt");
   return {
@@ -67,7 +68,7 @@ export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource
     attkByCase: groupedLoader(dataSource, AttkCollectionEntity, principal, "caseId", "createdAt"),
     requestsBySubject: groupedLoader(dataSource, AnalysisRequestEntity, principal, "subjectId", "requestedAt"),
     emailById: new DataLoader(async (ids) => (await emailsById.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null))),
-    caseAccess: createCaseAccessLoader(config.casesUrl, config.identitySecret, principal),
-    attachmentFacts: createAttachmentFactsLoader(config.attachmentsUrl, config.identitySecret, principal),
+    caseAccess: createCaseAccessLoader(config.casesUrl, identityToken),
+    attachmentFacts: createAttachmentFactsLoader(config.attachmentsUrl, identityToken),
   };
 }

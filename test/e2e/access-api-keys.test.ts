@@ -14,7 +14,8 @@ import { createLogger } from "../../subgraphs/kit/logger.js";
 import { SCOPES } from "../../subgraphs/kit/principal.js";
 import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
 import { DATABASES } from "../support/databases.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { TEST_KEY_ENV } from "../support/identity-keys.js";
 
 const LIST = { query: "{ cases(first: 1) { totalCount } }" };
 
@@ -49,7 +50,7 @@ describe.each(DATABASES)("partner API keys on %s", (database) => {
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       JWT_SECRET: TEST_JWT_SECRET,
-      IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+      ...TEST_KEY_ENV,
       CASES_URL: graph.urls.cases,
       ATTACHMENTS_URL: graph.urls.attachments,
       THREATS_URL: graph.urls["threat-analysis"],

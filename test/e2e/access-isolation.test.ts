@@ -9,13 +9,14 @@ import { AttachmentEntity, AttachmentState } from "../../subgraphs/attachments/a
 import { Organization } from "../../subgraphs/cases/organization/organization.entity.js";
 import { ProductProfile } from "../../subgraphs/cases/product-profile/product-profile.entity.js";
 import { ActorRole } from "../../subgraphs/kit/actor.js";
-import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 import type { Principal, Scope } from "../../subgraphs/kit/principal.js";
 import { FileAnalysisEntity } from "../../subgraphs/threat-analysis/file-analysis/file-analysis.entity.js";
 import { FileVerdict, ThreatCategory } from "../../subgraphs/threat-analysis/threat.enums.js";
 import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
 import { DATABASES } from "../support/databases.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { signTestIdentity } from "../support/identity-keys.js";
 
 const ORGANIZATIONS = 3;
 const organizationIndex = fc.nat(ORGANIZATIONS - 1);
@@ -150,7 +151,7 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
     const response = await postGraphQL<{ _entities: any[] }>(
       graph.urls[subgraph],
       { query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } },
-      { [IDENTITY_HEADER]: await signIdentity(principal, subgraph, TEST_IDENTITY_SECRET) },
+      { [IDENTITY_HEADER]: signTestIdentity(principal, subgraph) },
     );
     expect(response.errors).toBeUndefined();
     return response.data!._entities;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signFileLink } from "../../subgraphs/kit/file-links.js";
 import { CREATE_CASE, productCase } from "../support/fixtures.js";
-import { startGraph, TEST_IDENTITY_SECRET, type TestGraph } from "../support/graph.js";
+import { startGraph, type TestGraph } from "../support/graph.js";
+import { TEST_FILE_LINK_SECRET } from "../support/identity-keys.js";
 import { download, randomFile, upload } from "../support/uploads.js";
 
 describe("signed downloads through the gateway", () => {
@@ -62,7 +63,7 @@ describe("signed downloads through the gateway", () => {
   });
 
   it("refuses an expired link with 403", async () => {
-    const expired = signFileLink(graph.origin, TEST_IDENTITY_SECRET, file.id, Math.floor(Date.now() / 1000) - 1);
+    const expired = signFileLink(graph.origin, TEST_FILE_LINK_SECRET, file.id, Math.floor(Date.now() / 1000) - 1);
     const response = await download(expired, acme);
     expect(response.status).toBe(403);
     expect(response.body.length).toBeLessThan(200);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AttachmentEntity, AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import { ActorRole } from "../../subgraphs/kit/actor.js";
-import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
 import { AttkCollectionEntity } from "../../subgraphs/threat-analysis/attk-collection/attk-collection.entity.js";
 import { EmailAnalysisEntity } from "../../subgraphs/threat-analysis/email-analysis/email-analysis.entity.js";
@@ -10,7 +10,8 @@ import { FileAnalysisEntity } from "../../subgraphs/threat-analysis/file-analysi
 import { EmailVerdict, FileVerdict, ThreatCategory, UrlRating } from "../../subgraphs/threat-analysis/threat.enums.js";
 import { UrlAnalysisEntity } from "../../subgraphs/threat-analysis/url-analysis/url-analysis.entity.js";
 import { DATABASES } from "../support/databases.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { signTestIdentity } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
 import { productCase } from "../support/fixtures.js";
 
@@ -23,7 +24,7 @@ describe.each(DATABASES)("_entities for every @key on %s", (database) => {
   const ids = { attachment: randomUUID(), file: randomUUID(), url: randomUUID(), email: randomUUID(), attk: randomUUID() };
 
   async function entities(subgraph: Subgraph, principal: Principal, representations: object[], selection: string) {
-    const token = await signIdentity(principal, subgraph, TEST_IDENTITY_SECRET);
+    const token = signTestIdentity(principal, subgraph);
     const response = await postGraphQL<{ _entities: any[] }>(
       graph.urls[subgraph],
       { query: `query($r: [_Any!]!) { _entities(representations: $r) { ${selection} } }`, variables: { r: representations } },

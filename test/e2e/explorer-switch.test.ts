@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildClientSchema, getIntrospectionQuery, parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signDevToken } from "../../gateway/auth/bearer-token.js";
-import { demoUser } from "../../gateway/auth/demo-users.js";
 import { gatewayConfig } from "../../gateway/config.js";
 import { savedOperations } from "../../gateway/explorer/explorer-operations.js";
 import { createGateway, type Gateway } from "../../gateway/gateway.js";
 import { CREATE_CASE, threatCase } from "../support/fixtures.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { TEST_KEY_ENV } from "../support/identity-keys.js";
+import { startIdentityProvider, type TestIdentityProvider } from "../support/identity-provider.js";
 
 const BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 
@@ -80,21 +80,24 @@ describe("the explorer in development (on by default)", () => {
 
 describe("the explorer with production config", () => {
   let dataDir: string;
+  let idp: TestIdentityProvider;
   const gateways: Gateway[] = [];
 
   async function productionGateway(env: Record<string, string> = {}): Promise<string> {
     const gateway = await createGateway(
-      gatewayConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(dataDir, "gateway-")), JWT_SECRET: TEST_JWT_SECRET, IDENTITY_SECRET: TEST_IDENTITY_SECRET, ...env }),
+      gatewayConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(dataDir, "gateway-")), ...TEST_KEY_ENV, ...idp.env, ...env }),
     );
     gateways.push(gateway);
     return gateway.listen(0);
   }
 
-  beforeAll(() => {
+  beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "casegraph-explorer-"));
+    idp = await startIdentityProvider();
   });
   afterAll(async () => {
     for (const gateway of gateways) await gateway.stop();
+    await idp?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -105,7 +108,7 @@ describe("the explorer with production config", () => {
     expect((await fetch(`${origin}/explorer/graphiql.min.js`)).status).toBe(404);
     expect((await fetch(url, { headers: { accept: BROWSER_ACCEPT } })).status).toBe(401);
 
-    const token = await signDevToken(demoUser("customer@acme.example")!, TEST_JWT_SECRET);
+    const token = await idp.tokenFor("customer@acme.example");
     const introspection = await postGraphQL(url, { query: "{ __schema { queryType { name } } }" }, { authorization: `Bearer ${token}` });
     expect(introspection.data).toBeUndefined();
     expect(introspection.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
@@ -115,7 +118,7 @@ describe("the explorer with production config", () => {
   it("serves the IDE and introspection in production when EXPLORER=true", async () => {
     const url = await productionGateway({ EXPLORER: "true" });
     expect((await fetch(`${new URL(url).origin}/`)).status).toBe(200);
-    const token = await signDevToken(demoUser("customer@acme.example")!, TEST_JWT_SECRET);
+    const token = await idp.tokenFor("customer@acme.example");
     const introspection = await postGraphQL<any>(url, { query: "{ __schema { queryType { name } } }" }, { authorization: `Bearer ${token}` });
     expect(introspection.data?.__schema.queryType.name).toBe("Query");
   });

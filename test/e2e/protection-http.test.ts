@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExtraGateway, startGatewayOver } from "../support/extra-gateway.js";
 import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { startIdentityProvider, type TestIdentityProvider } from "../support/identity-provider.js";
 
 const INTROSPECTION = "{ __schema { queryType { name } } }";
 const MISSPELLED = "{ cases(first: 1) { totlCount } }";
@@ -77,14 +78,20 @@ describe("what the gateway accepts over HTTP", () => {
   describe("in production", () => {
     let production: ExtraGateway;
     let withExplorer: ExtraGateway;
+    // Production takes bearer tokens from an identity provider only.
+    let idp: TestIdentityProvider;
+    let auth: Record<string, string>;
 
     beforeAll(async () => {
-      production = await startGatewayOver(graph, { NODE_ENV: "production" });
-      withExplorer = await startGatewayOver(graph, { NODE_ENV: "production", EXPLORER: "true" });
+      idp = await startIdentityProvider();
+      auth = { authorization: `Bearer ${await idp.tokenFor("customer@acme.example")}` };
+      production = await startGatewayOver(graph, { NODE_ENV: "production", ...idp.env });
+      withExplorer = await startGatewayOver(graph, { NODE_ENV: "production", EXPLORER: "true", ...idp.env });
     });
     afterAll(async () => {
       await production?.stop();
       await withExplorer?.stop();
+      await idp?.stop();
     });
 
     it("refuses introspection unless EXPLORER=true", async () => {

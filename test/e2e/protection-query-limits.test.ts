@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoClient, loadDemoData } from "../../scripts/demo-data.js";
 import { DASHBOARD_QUERY } from "../support/dashboard.js";
 import { startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { attachmentRows, UPLOAD, upload } from "../support/uploads.js";
 
 const repeat = (count: number, text: (index: number) => string) => Array.from({ length: count }, (_, index) => text(index)).join(" ");
 
@@ -43,6 +44,21 @@ describe("query limits at the gateway (defaults: depth 10, aliases 15, directive
   it("refuses a wide query of more than 1000 tokens before parsing it", async () => {
     const error = await refused(`{ cases(first: 1) { ${repeat(1_000, () => "totalCount")} } }`);
     expect(error.extensions).toMatchObject({ tokens: 1_001, limit: 1_000 });
+  });
+
+  it("refuses a query text over 100,000 characters before lexing it, even as one comment", async () => {
+    const error = await refused(`{ cases(first: 1) { totalCount } }\n#${"x".repeat(100_000)}`);
+    expect(error.extensions).toMatchObject({ length: 100_036, limit: 100_000 });
+  });
+
+  it("applies the same text limits to the operations of a multipart upload, before parsing them", async () => {
+    const before = (await attachmentRows(graph)).length;
+    const wide = UPLOAD.replace("attachments { id", `attachments { ${"id ".repeat(1_000)}id`);
+    const caseId = (await graph.request({ query: "{ cases(first: 1) { edges { node { id } } } }", token: engineer })).data!.cases.edges[0].node.id;
+    const response = await upload(graph, { token: engineer, input: { caseId }, files: [{ name: "a.log", data: Buffer.from("log") }], query: wide });
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", tokens: 1_001, limit: 1_000 });
+    expect((await attachmentRows(graph)).length).toBe(before);
   });
 
   it("refuses more than 50 directives", async () => {

@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyService } from "../../gateway/access/api-key.service.js";
+import { ConfigError } from "../../subgraphs/kit/env.js";
+import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
 import { type ExtraGateway, startGatewayOver } from "../support/extra-gateway.js";
 import { type GraphQLResponse, postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 
@@ -23,16 +26,33 @@ function expectRateLimited(response: GraphQLResponse) {
 /** A key prefix of its own, so that runs sharing the machine's Redis never share a budget. */
 const uniquePrefix = () => `casegraph-test:${randomBytes(6).toString("hex")}`;
 
+const REDIS_URL = "redis://127.0.0.1:6379";
+
+/**
+ * The Redis keys under `prefix`: proof that the budget was counted in Redis, not in the in-memory
+ * fallback that takes over silently when Redis cannot be reached.
+ */
+async function redisKeys(prefix: string): Promise<string[]> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    return await redis.keys(`${prefix}:*`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 describe.each([
   ["in memory", {}],
-  ["in Redis", { REDIS_URL: "redis://127.0.0.1:6379" }],
-])("rate limits per principal, counted %s", (_store, storeEnv: Record<string, string>) => {
+  ["in Redis", { REDIS_URL }],
+])("rate limits per principal, counted %s", (store, storeEnv: Record<string, string>) => {
   let graph: TestGraph;
+  const prefix = uniquePrefix();
 
   beforeAll(async () => {
     graph = await startGraph({
       database: "sqlite",
-      env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: uniquePrefix(), RATE_LIMIT_USER_PER_MINUTE: "3", RATE_LIMIT_API_KEY_PER_MINUTE: "2", RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "100" },
+      env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_USER_PER_MINUTE: "3", RATE_LIMIT_API_KEY_PER_MINUTE: "2", RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "100" },
     });
   });
   afterAll(() => graph?.stop());
@@ -72,20 +92,24 @@ describe.each([
     await graph.request({ query: QUERY, headers });
     expectRateLimited(await graph.request({ query: QUERY, headers }));
   });
+
+  it.runIf(store === "in Redis")("keeps the user and key budgets in Redis under the configured prefix", async () => {
+    const keys = await redisKeys(prefix);
+    expect(keys.some((key) => key.startsWith(`${prefix}:user:`))).toBe(true);
+    expect(keys.some((key) => key.startsWith(`${prefix}:apiKey:`))).toBe(true);
+  });
 });
 
 describe.each([
   ["in memory", {}],
-  ["in Redis", { REDIS_URL: "redis://127.0.0.1:6379" }],
-])("requests without valid credentials, counted per IP %s", (_store, storeEnv: Record<string, string>) => {
+  ["in Redis", { REDIS_URL }],
+])("requests without valid credentials, counted per IP %s", (store, storeEnv: Record<string, string>) => {
   let graph: TestGraph;
+  const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    graph = await startGraph({ database: "sqlite", env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: uniquePrefix(), RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2" } });
-  });
-  afterAll(() => graph?.stop());
-
-  it("counts 401s against the IP and then refuses even valid credentials from it with 429", async () => {
+    graph = await startGraph({ database: "sqlite", env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2" } });
+    // Two failed guesses spend this address's budget of 2.
     const guesses = [];
     for (let i = 0; i < 2; i++) {
       const response = await graph.request({ query: QUERY, token: `not-a-token-${i}` });
@@ -93,8 +117,86 @@ describe.each([
       guesses.push(budgetOf(response).remaining);
     }
     expect(guesses).toEqual(["1", "0"]);
+  });
+  afterAll(() => graph?.stop());
+
+  it("refuses invalid credentials and requests without any from an address over its budget with 429", async () => {
     expectRateLimited(await graph.request({ query: QUERY, token: "not-a-token-3" }));
-    expectRateLimited(await graph.request({ query: QUERY, token: await graph.tokenFor("customer@acme.example") }));
+    expectRateLimited(await graph.request({ query: QUERY, headers: { "x-api-key": "csk_not-a-key" } }));
+    expectRateLimited(await graph.request({ query: QUERY }));
+  });
+
+  it("still serves a valid bearer token from an address over its budget, counting it against the user", async () => {
+    const response = await graph.request({ query: QUERY, token: await graph.tokenFor("customer@acme.example") });
+    expect(response.status).toBe(200);
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.cases.totalCount).toBeGreaterThanOrEqual(0);
+    // The user's budget (300 by default), not the address's.
+    expect(budgetOf(response)).toMatchObject({ limit: "300", remaining: "299" });
+  });
+
+  it("still serves a valid partner API key from an address over its budget, counting it against the key", async () => {
+    const { key } = await apiKeysOf(graph).create({ partnerId: "initech", scopes: ["cases:read"] });
+    const response = await graph.request({ query: QUERY, headers: apiKeyHeader(key) });
+    expect(response.status).toBe(200);
+    expect(response.errors).toBeUndefined();
+    expect(budgetOf(response)).toMatchObject({ limit: "600", remaining: "599" });
+  });
+
+  it.runIf(store === "in Redis")("keeps the address budget in Redis under the configured prefix", async () => {
+    expect((await redisKeys(prefix)).some((key) => key.startsWith(`${prefix}:ip:`))).toBe(true);
+  });
+});
+
+describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
+  let graph: TestGraph;
+  const gateways: ExtraGateway[] = [];
+
+  /** A gateway over `graph` whose address budget is 1, with TRUST_PROXY as given (unset: no proxy trusted). */
+  async function gatewayTrusting(trustProxy?: string): Promise<string> {
+    const gateway = await startGatewayOver(graph, { RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "1", RATE_LIMIT_KEY_PREFIX: uniquePrefix(), ...(trustProxy ? { TRUST_PROXY: trustProxy } : {}) });
+    gateways.push(gateway);
+    return gateway.url;
+  }
+  /** A failed authentication as the client behind `forwardedFor`: 401 while its address has budget, then 429. */
+  const guess = (url: string, forwardedFor?: string) =>
+    postGraphQL<Record<string, unknown>>(url, { query: QUERY }, { authorization: "Bearer not-a-token", ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) });
+
+  beforeAll(async () => {
+    graph = await startGraph({ database: "sqlite" });
+  });
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.stop();
+    await graph?.stop();
+  });
+
+  it("ignores X-Forwarded-For when no proxy is trusted: a forged address does not open a fresh budget", async () => {
+    const url = await gatewayTrusting();
+    expect((await guess(url, "203.0.113.7")).status).toBe(401);
+    expectRateLimited(await guess(url, "198.51.100.1"));
+    expectRateLimited(await guess(url));
+  });
+
+  it("takes the client's address from a trusted proxy's X-Forwarded-For (TRUST_PROXY=loopback)", async () => {
+    const url = await gatewayTrusting("loopback");
+    expect((await guess(url, "203.0.113.7")).status).toBe(401);
+    expectRateLimited(await guess(url, "203.0.113.7"));
+    // Another client behind the same proxy has a budget of its own.
+    expect((await guess(url, "198.51.100.1")).status).toBe(401);
+  });
+
+  it("with a hop count, believes only the entry the trusted proxy appended, not what the client wrote before it", async () => {
+    const url = await gatewayTrusting("1");
+    // The client forges the left entry; the proxy appends the address it saw (203.0.113.7).
+    expect((await guess(url, "192.0.2.1, 203.0.113.7")).status).toBe(401);
+    expectRateLimited(await guess(url, "192.0.2.2, 203.0.113.7"));
+    expectRateLimited(await guess(url, "203.0.113.7"));
+  });
+
+  it("refuses TRUST_PROXY=true at start-up, naming the variable", async () => {
+    const starting = startGatewayOver(graph, { TRUST_PROXY: "true" });
+    await expect(starting).rejects.toBeInstanceOf(ConfigError);
+    await expect(starting).rejects.toThrow(/TRUST_PROXY.*X-Forwarded-For/);
   });
 });
 
@@ -103,7 +205,7 @@ describe("two gateway replicas sharing Redis", () => {
   let replica: ExtraGateway;
 
   beforeAll(async () => {
-    const shared = { REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_KEY_PREFIX: uniquePrefix(), RATE_LIMIT_USER_PER_MINUTE: "4" };
+    const shared = { REDIS_URL, RATE_LIMIT_KEY_PREFIX: uniquePrefix(), RATE_LIMIT_USER_PER_MINUTE: "4" };
     graph = await startGraph({ database: "sqlite", env: shared });
     replica = await startGatewayOver(graph, shared);
   });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 import { DATABASES } from "../support/databases.js";
 import { productCase } from "../support/fixtures.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { signTestIdentity } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
 import { errorCode, errorOf, threatApi } from "../support/threat-api.js";
 
@@ -55,7 +56,7 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
       const response = await postGraphQL<{ _entities: any[] }>(
         graph.urls["threat-analysis"],
         { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { threatAnalysis { files { id } urls { id } emails { id } attk { id } } } } }`, variables: { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] } },
-        { [IDENTITY_HEADER]: await signIdentity(principal, "threat-analysis", TEST_IDENTITY_SECRET) },
+        { [IDENTITY_HEADER]: signTestIdentity(principal, "threat-analysis") },
       );
       expect(response.errors).toBeUndefined();
       return response.data!._entities[0].threatAnalysis;

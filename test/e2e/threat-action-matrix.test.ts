@@ -20,7 +20,8 @@ describe.each(DATABASES)("the action matrix through the gateway on %s", (databas
   const fixtures = new Map<string, { caseId: string; files: Record<string, string>; attk: Record<string, string> }>();
 
   beforeAll(async () => {
-    graph = await startGraph({ database });
+    // Fifteen uploads of one customer run side by side here: the per-caller upload cap is not what this file tests.
+    graph = await startGraph({ database, env: { MAX_CONCURRENT_UPLOADS_PER_PRINCIPAL: "20" } });
     api = threatApi(graph);
     customer = await graph.tokenFor("customer@acme.example");
     engineer = await graph.tokenFor("engineer@support.example");

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IdempotencyRecord } from "../../gateway/idempotency/idempotency-record.entity.js";
 import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
 import { caseApi } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
-import { startGraph, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 
 const ADD_UPDATE = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id body } case { version } } }";
 
@@ -57,5 +58,36 @@ describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
     expect(succeeded.length).toBeGreaterThanOrEqual(1);
     for (const a of answers) if (!a.data?.addCaseUpdate) expect(a.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: "Burst update." })).toBe(1);
+  });
+
+  // Were the idempotency check first, it would fingerprint and store the oversized request (and keep its 400 answer).
+  it.each([
+    ["1,000 tokens", "tokens", ADD_UPDATE.replace("update { id body }", `update { id body ${"__typename ".repeat(1_000)}}`)],
+    ["100,000 characters", "length", `${ADD_UPDATE}\n#${"x".repeat(100_000)}`],
+  ])("refuses a keyed mutation over %s with QUERY_TOO_COMPLEX before the idempotency check: no record, no work", async (_size, measure, query) => {
+    const key = `oversized-${measure}`;
+    const body = `Oversized (${measure}).`;
+    const response = await graph.request({ query, variables: { input: { caseId, body } }, token: acme, headers: { "idempotency-key": key } });
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", [measure]: expect.any(Number) });
+    expect(await graph.gateway.dataSource.getRepository(IdempotencyRecord).countBy({ key })).toBe(0);
+    expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body })).toBe(0);
+    // The key is still free: the same key with a query of ordinary size is served and recorded.
+    const ordinary = await send(acme, key, body);
+    expect(ordinary.errors).toBeUndefined();
+    expect(await graph.gateway.dataSource.getRepository(IdempotencyRecord).countBy({ key })).toBe(1);
+  });
+
+  it("tells a mutation from a query without parsing: a keyed query is not recorded, the named mutation of a document is", async () => {
+    const document = `query Mine { cases(first: 1) { totalCount } } ${ADD_UPDATE.replace("mutation(", "mutation Add(")}`;
+    const headers = { authorization: `Bearer ${acme}`, "idempotency-key": "two-operations" };
+    const run = (operationName: string) => postGraphQL(graph.gatewayUrl, { query: document, variables: { input: { caseId, body: "Named mutation." } }, operationName }, headers);
+    expect((await run("Mine")).errors).toBeUndefined();
+    expect(await graph.gateway.dataSource.getRepository(IdempotencyRecord).countBy({ key: "two-operations" })).toBe(0);
+    const first = await run("Add");
+    expect(first.errors).toBeUndefined();
+    const again = await run("Add");
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.data).toEqual(first.data);
   });
 });

@@ -5,8 +5,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
-import { TEST_IDENTITY_SECRET } from "../support/graph.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
+import { SUBGRAPH_NAMES, SUBGRAPHS } from "../../subgraphs/kit/topology.js";
+import { signTestIdentity, TEST_FILE_LINK_SECRET, TEST_IDENTITY_KEYS } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
 
 function freePort(): Promise<number> {
@@ -40,21 +41,26 @@ describe("graceful shutdown on SIGTERM", () => {
   }, 120_000);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it.each([
-    ["cases", "CASES_PORT"],
-    ["attachments", "ATTACHMENTS_PORT"],
-    ["threat-analysis", "THREATS_PORT"],
-  ])("%s finishes the in-flight request, refuses new connections, then exits 0", async (subgraph, portVariable) => {
+  it.each(SUBGRAPH_NAMES)("%s finishes the in-flight request, refuses new connections, then exits 0", async (subgraph) => {
     const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, [`dist/subgraphs/${subgraph}/main.js`], {
-      env: { ...process.env, [portVariable]: String(port), DATA_DIR: join(dataDir, subgraph), IDENTITY_SECRET: TEST_IDENTITY_SECRET, LOG_LEVEL: "silent", NODE_ENV: "production" },
+    const child: ChildProcess = spawn(process.execPath, [join("dist", SUBGRAPHS[subgraph].main)], {
+      env: {
+        ...process.env,
+        [SUBGRAPHS[subgraph].portVariable]: String(port),
+        DATA_DIR: join(dataDir, subgraph),
+        // What a subgraph gets in production: the gateway's public key (and, for attachments, the file-link secret).
+        IDENTITY_PUBLIC_KEY: TEST_IDENTITY_KEYS.env.IDENTITY_PUBLIC_KEY,
+        FILE_LINK_SECRET: TEST_FILE_LINK_SECRET,
+        LOG_LEVEL: "silent",
+        NODE_ENV: "production",
+      },
       stdio: "ignore",
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     await waitReady(port);
 
     const body = JSON.stringify({ query: "{ _service { sdl } }" });
-    const token = await signIdentity(PRINCIPALS.acme, subgraph, TEST_IDENTITY_SECRET);
+    const token = signTestIdentity(PRINCIPALS.acme, subgraph);
     const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), [IDENTITY_HEADER]: token } }, (res) => {
         let text = "";

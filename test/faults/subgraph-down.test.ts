@@ -3,7 +3,8 @@ import { gatewayConfig } from "../../gateway/config.js";
 import { createGateway, type Gateway } from "../../gateway/gateway.js";
 import { caseApi } from "../support/case-api.js";
 import { threatCase } from "../support/fixtures.js";
-import { postGraphQL, startGraph, TEST_IDENTITY_SECRET, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { TEST_KEY_ENV } from "../support/identity-keys.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 /** Issue 11: one subgraph down; the others' data still arrives and the gateway recovers by itself. */
@@ -24,7 +25,7 @@ describe("a subgraph goes down and comes back", () => {
         NODE_ENV: "test",
         LOG_LEVEL: "silent",
         DATA_DIR: graph.dataDir,
-        IDENTITY_SECRET: TEST_IDENTITY_SECRET,
+        ...TEST_KEY_ENV,
         JWT_SECRET: TEST_JWT_SECRET,
         CASES_URL: graph.urls.cases,
         ATTACHMENTS_URL: graph.urls.attachments,

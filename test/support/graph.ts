@@ -11,8 +11,8 @@ import type { Clock } from "../../subgraphs/cases/case/case.service.js";
 import type { CasesSubgraph } from "../../subgraphs/cases/cases-subgraph.js";
 import type { ThreatsSubgraph } from "../../subgraphs/threat-analysis/threats-subgraph.js";
 import { createMysqlDatabases, type Database } from "./databases.js";
+import { TEST_KEY_ENV } from "./identity-keys.js";
 
-export const TEST_IDENTITY_SECRET = "test-identity-secret-of-at-least-32-chars";
 export const TEST_JWT_SECRET = "test-jwt-secret-of-at-least-32-characters";
 
 export interface GraphOptions {
@@ -50,6 +50,31 @@ export interface TestGraph {
   stop(): Promise<void>;
 }
 
+/** The databases of one graph (each service has its own). */
+export const GRAPH_DATABASES = ["cases", "attachments", "threats", "gateway"] as const;
+
+/**
+ * The environment every service of a test graph gets, whether it runs in this process (`startGraph`) or as
+ * a child process (`startProcessGraph`): test mode, quiet logs, the test secrets, and MySQL databases when given.
+ */
+export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_DATABASES)[number], string>): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    DATA_DIR: dataDir,
+    ...TEST_KEY_ENV,
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...(mysqlUrls
+      ? {
+          CASES_DATABASE_URL: mysqlUrls.cases,
+          ATTACHMENTS_DATABASE_URL: mysqlUrls.attachments,
+          THREATS_DATABASE_URL: mysqlUrls.threats,
+          GATEWAY_DATABASE_URL: mysqlUrls.gateway,
+        }
+      : {}),
+  };
+}
+
 /** Posts a GraphQL operation over HTTP. */
 export async function postGraphQL<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
@@ -69,23 +94,8 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
  */
 export async function startGraph(options: GraphOptions): Promise<TestGraph> {
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-test-"));
-  const mysql = options.database === "mysql" ? await createMysqlDatabases(["cases", "attachments", "threats", "gateway"] as const) : undefined;
-  const baseEnv: Record<string, string> = {
-    NODE_ENV: "test",
-    LOG_LEVEL: "silent",
-    DATA_DIR: dataDir,
-    IDENTITY_SECRET: TEST_IDENTITY_SECRET,
-    JWT_SECRET: TEST_JWT_SECRET,
-    ...(mysql
-      ? {
-          CASES_DATABASE_URL: mysql.urls.cases,
-          ATTACHMENTS_DATABASE_URL: mysql.urls.attachments,
-          THREATS_DATABASE_URL: mysql.urls.threats,
-          GATEWAY_DATABASE_URL: mysql.urls.gateway,
-        }
-      : {}),
-    ...options.env,
-  };
+  const mysql = options.database === "mysql" ? await createMysqlDatabases(GRAPH_DATABASES) : undefined;
+  const baseEnv: Record<string, string> = { ...testGraphEnv(dataDir, mysql?.urls), ...options.env };
   const env = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
   const graph = await startLocalGraph(env, { clock: options.clock, onQuery: options.onQuery });
   const { gatewayUrl, urls, cases, attachments, threats, gateway } = graph;

@@ -18,6 +18,8 @@ const bytes = { to: (value: number) => value, from: (value: string | number) => 
 @Index(["caseId", "uploadedAt", "id"])
 @Index(["caseUpdateId"])
 @Index(["state", "uploadedAt"])
+// The staging quota sums an organization's STAGED bytes on every upload.
+@Index(["organizationId", "state"])
 export class AttachmentEntity {
   @Field(() => ID)
   @PrimaryColumn({ type: "varchar", length: 36 })

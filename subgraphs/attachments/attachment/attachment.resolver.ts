@@ -7,8 +7,8 @@ import { AttachmentEntity } from "./attachment.entity.js";
 export class AttachmentResolver {
   @FieldResolver(() => String, { description: "Signed, expiring URL on the gateway's origin." })
   downloadUrl(@Root() attachment: AttachmentEntity, @Ctx() ctx: AttachmentsContext): string {
-    const { publicUrl, identitySecret, downloadLinkSeconds } = ctx.services.config;
+    const { publicUrl, fileLinkSecret, downloadLinkSeconds } = ctx.services.config;
     const expires = Math.floor(Date.now() / 1000) + downloadLinkSeconds;
-    return signFileLink(publicUrl, identitySecret, attachment.id, expires);
+    return signFileLink(publicUrl, fileLinkSecret, attachment.id, expires);
   }
 }

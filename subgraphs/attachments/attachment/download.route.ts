@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import { pipeline } from "node:stream/promises";
-import { canSeeOrganization } from "../../kit/principal.js";
+import { canSeeOrganization, hasScope } from "../../kit/principal.js";
+import { READ_SCOPE } from "../../kit/read-scope.js";
 import { principalOf } from "../../kit/subgraph-server.js";
 import type { ByteRange } from "../blob-store/blob-store.js";
 import type { AttachmentsServices } from "../attachments.context.js";
@@ -41,11 +42,13 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 
 /**
  * `GET /files/:id` behind the identity header: the gateway calls it after checking the signed link.
- * Streams the bytes (or one range) as a download that browsers never render.
+ * Streams the bytes (or one range) as a download that browsers never render. Downloading is a read:
+ * without `cases:read` it is 403, like a file of another organization.
  */
 export function downloadRoute(services: AttachmentsServices): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res);
+    if (!hasScope(principal, READ_SCOPE)) return void res.status(403).json({ error: `the ${READ_SCOPE} scope is required` });
     const id = String(req.params.id);
     const row = await services.dataSource.getRepository(AttachmentEntity).findOneBy({ id });
     if (!row) return void res.status(404).json({ error: "no such file" });

@@ -10,4 +10,12 @@ describe("cleanFileName", () => {
     expect(cleanFileName(undefined)).toBe("file");
     expect([...cleanFileName("あ".repeat(300))]).toHaveLength(255);
   });
+
+  it("drops bidirectional overrides and isolates, which make a name display as another (invoice\u202Efdp.exe as invoiceexe.pdf)", () => {
+    expect(cleanFileName("invoice\u202Efdp.exe")).toBe("invoicefdp.exe");
+    expect(cleanFileName("\u2066a\u2069\u200f\u061c.txt\u2028")).toBe("a.txt");
+    expect(cleanFileName("\u0085x\u009f.bin")).toBe("x.bin");
+    // Joiners stay: emoji sequences and some scripts need them.
+    expect(cleanFileName("👩\u200d💻.png")).toBe("👩\u200d💻.png");
+  });
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BlobStore } from "./blob-store.js";
@@ -94,5 +95,55 @@ describe.each(stores)("blob store on %s", (_name, start) => {
   it("refuses keys that could escape the store", async () => {
     await expect(store.read("../etc/passwd")).rejects.toThrow(/invalid blob key/);
     await expect(store.delete("objects/../../x")).rejects.toThrow(/invalid blob key/);
+  });
+
+  it("sweeps temporary objects written before the cutoff, and keeps younger ones and final objects", async () => {
+    const orphan = await store.putTemp(chunked(Buffer.from("left behind by a killed upload")));
+    const committed = await store.putTemp(chunked(Buffer.from("a staged file")));
+    await store.commit(committed, "final-1");
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    expect(await store.sweepTemp(anHourAgo)).toMatchObject({ objects: 0 });
+    expect(await store.stat(orphan)).not.toBeNull();
+
+    const swept = await store.sweepTemp(new Date(Date.now() + 60_000));
+    expect(swept.objects).toBe(1);
+    // s3rver does not implement ListMultipartUploads: the store says it could not look (see the fake-client test below).
+    expect(swept.multipartUploads).toBe(store instanceof S3BlobStore ? null : 0);
+    expect(await store.stat(orphan)).toBeNull();
+    expect(await store.stat("final-1")).toEqual({ size: 13 });
+    expect(list()).toHaveLength(1);
+    await store.delete("final-1");
+  });
+});
+
+describe("S3 blob store sweep of multipart uploads", () => {
+  it("aborts the multipart uploads under tmp/ started before the cutoff, page by page, and nothing else", async () => {
+    const cutoff = new Date("2026-11-25T12:00:00Z");
+    const old = new Date("2026-11-25T10:00:00Z");
+    const young = new Date("2026-11-25T12:30:00Z");
+    const pages = [
+      { Uploads: [{ Key: "tmp/a", UploadId: "1", Initiated: old }, { Key: "tmp/b", UploadId: "2", Initiated: young }], IsTruncated: true, NextKeyMarker: "tmp/b", NextUploadIdMarker: "2" },
+      { Uploads: [{ Key: "tmp/c", UploadId: "3", Initiated: old }, { Key: "tmp/../escape", UploadId: "4", Initiated: old }], IsTruncated: false },
+    ];
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: command.constructor.name, input: command.input });
+        if (command instanceof ListObjectsV2Command) return { Contents: [], IsTruncated: false };
+        if (command instanceof ListMultipartUploadsCommand) return command.input.KeyMarker === "tmp/b" ? pages[1] : pages[0];
+        if (command instanceof AbortMultipartUploadCommand) return {};
+        throw new Error(`unexpected ${command.constructor.name}`);
+      },
+    };
+    const store = new S3BlobStore(client as unknown as S3Client, "casegraph");
+    expect(await store.sweepTemp(cutoff)).toEqual({ objects: 0, multipartUploads: 2 });
+    expect(sent.filter((c) => c.name === "ListMultipartUploadsCommand").map((c) => [c.input.Prefix, c.input.KeyMarker, c.input.UploadIdMarker])).toEqual([
+      ["tmp/", undefined, undefined],
+      ["tmp/", "tmp/b", "2"],
+    ]);
+    expect(sent.filter((c) => c.name === "AbortMultipartUploadCommand").map((c) => [c.input.Key, c.input.UploadId])).toEqual([
+      ["tmp/a", "1"],
+      ["tmp/c", "3"],
+    ]);
   });
 });

@@ -21,6 +21,19 @@ export interface BlobStore {
   read(key: string, range?: ByteRange): Promise<Readable>;
   /** Size of an object, or null when there is none. */
   stat(key: string): Promise<{ size: number } | null>;
+  /**
+   * Removes what uploads left behind when their process died: temporary objects last written before
+   * `before`, and (S3) multipart uploads started before it and never completed. Final objects are
+   * never touched.
+   */
+  sweepTemp(before: Date): Promise<TempSweep>;
+}
+
+/** What one sweep of temporary objects removed. */
+export interface TempSweep {
+  objects: number;
+  /** Multipart uploads aborted; null when the store cannot list them (some S3-compatible servers). */
+  multipartUploads: number | null;
 }
 
 /** Temporary keys start with this prefix, final keys never do. */

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream, mkdirSync } from "node:fs";
-import { rename, stat, unlink } from "node:fs/promises";
+import { readdir, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { type BlobStore, type ByteRange, checkKey, TEMP_PREFIX } from "./blob-store.js";
+import { type BlobStore, type ByteRange, checkKey, TEMP_PREFIX, type TempSweep } from "./blob-store.js";
 
 /** Blobs as files under one folder: `tmp/` for uploads in flight, `objects/` for final files. */
 export class LocalBlobStore implements BlobStore {
@@ -58,5 +58,22 @@ export class LocalBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
     }
+  }
+
+  /** A file still being written has a fresh modification time: only files nobody wrote since `before` go. */
+  async sweepTemp(before: Date): Promise<TempSweep> {
+    let objects = 0;
+    for (const name of await readdir(this.tempDir)) {
+      const path = join(this.tempDir, name);
+      try {
+        if ((await stat(path)).mtimeMs >= before.getTime()) continue;
+        await unlink(path);
+        objects++;
+      } catch (error) {
+        // Committed or deleted by its upload meanwhile.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    return { objects, multipartUploads: 0 };
   }
 }

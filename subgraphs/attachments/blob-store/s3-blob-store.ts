@@ -8,15 +8,22 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { S3Config } from "../config.js";
-import { type BlobStore, type ByteRange, checkKey, TEMP_PREFIX } from "./blob-store.js";
+import { type BlobStore, type ByteRange, checkKey, TEMP_PREFIX, type TempSweep } from "./blob-store.js";
 
 /** Bytes buffered per multipart part: the most an upload holds in memory (S3's minimum part is 5 MiB). */
 const PART_BYTES = 8 * 1024 * 1024;
+
+function isNotImplemented(error: unknown): boolean {
+  const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === "NotImplemented" || e.Code === "NotImplemented" || e.$metadata?.httpStatusCode === 501;
+}
 
 function isNotFound(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -117,5 +124,60 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(error)) return null;
       throw error;
     }
+  }
+
+  /**
+   * Temporary objects are complete files an upload never committed; multipart uploads are those whose
+   * process died before completing or aborting them, whose parts a bucket keeps (and bills) forever.
+   */
+  async sweepTemp(before: Date): Promise<TempSweep> {
+    return { objects: await this.sweepTempObjects(before), multipartUploads: await this.abortStaleMultipartUploads(before) };
+  }
+
+  private async sweepTempObjects(before: Date): Promise<number> {
+    let deleted = 0;
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: TEMP_PREFIX, ContinuationToken }));
+      for (const object of page.Contents ?? []) {
+        // Keys this store never makes are not its to delete.
+        if (!object.Key || !object.LastModified || object.LastModified >= before || !isOwnKey(object.Key)) continue;
+        await this.delete(object.Key);
+        deleted++;
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return deleted;
+  }
+
+  private async abortStaleMultipartUploads(before: Date): Promise<number | null> {
+    let aborted = 0;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: TEMP_PREFIX, KeyMarker, UploadIdMarker }));
+      } catch (error) {
+        if (isNotImplemented(error)) return null;
+        throw error;
+      }
+      for (const upload of page.Uploads ?? []) {
+        if (!upload.Key || !upload.UploadId || !upload.Initiated || upload.Initiated >= before || !isOwnKey(upload.Key)) continue;
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: upload.Key, UploadId: upload.UploadId }));
+        aborted++;
+      }
+      [KeyMarker, UploadIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextUploadIdMarker] : [undefined, undefined];
+    } while (KeyMarker);
+    return aborted;
+  }
+}
+
+function isOwnKey(key: string): boolean {
+  try {
+    checkKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }

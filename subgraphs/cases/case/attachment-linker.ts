@@ -1,5 +1,4 @@
 import { badInput } from "../../kit/errors.js";
-import type { Principal } from "../../kit/principal.js";
 import { querySubgraph } from "../../kit/subgraph-client.js";
 
 /** Rule 8: at most 3 files per case update (and per registration). */
@@ -17,18 +16,19 @@ export interface NewCaseFacts {
  */
 export interface AttachmentLinker {
   /**
-   * Fails unless every id is a staged file of `caseId` that `principal` may use. For a case being
-   * registered (`newCase`), the files are the caller's own uploads for its organization, and on a
-   * THREAT case each must be a ZIP encrypted with the password `virus`.
+   * Fails unless every id is a staged file of `caseId` that the caller (whose gateway-signed
+   * `identityToken` this is) may use. For a case being registered (`newCase`), the files are the
+   * caller's own uploads for its organization, and on a THREAT case each must be a ZIP encrypted
+   * with the password `virus`.
    */
-  check(principal: Principal, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void>;
+  check(identityToken: string, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void>;
   /** Marks the files ATTACHED to the case (and to the update, when there is one). */
-  attach(principal: Principal, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void>;
+  attach(identityToken: string, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void>;
 }
 
 /** Refuses attachment ids until an attachments subgraph is wired in. */
 export const noAttachments: AttachmentLinker = {
-  async check(_principal, _caseId, attachmentIds) {
+  async check(_identityToken, _caseId, attachmentIds) {
     if (attachmentIds.length > 0) throw badInput("attachmentIds", "attachments are not available in this deployment");
   },
   async attach() {},
@@ -43,28 +43,27 @@ const ATTACH = `mutation AttachStagedAttachments($caseId: ID!, $updateId: ID, $i
 
 /**
  * The attachments subgraph's `@inaccessible` checkStagedAttachments / attachStagedAttachments,
- * called over HTTP as the caller (identity audience "attachments"), so that its visibility rules
- * decide. Its contract errors (NOT_FOUND, TOO_MANY_FILES, ENCRYPTED_ZIP_REQUIRED, ...) reach the
+ * called over HTTP with the caller's own identity token (the gateway names the attachments subgraph
+ * in the audience of the tokens it signs for cases), so that its visibility rules decide. Its contract errors (NOT_FOUND, TOO_MANY_FILES, ENCRYPTED_ZIP_REQUIRED, ...) reach the
  * client as they are.
  */
 export class HttpAttachmentLinker implements AttachmentLinker {
   constructor(
     private readonly attachmentsUrl: string,
-    private readonly identitySecret: string,
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async check(principal: Principal, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void> {
+  async check(identityToken: string, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void> {
     if (attachmentIds.length === 0) return;
-    await this.call(principal, CHECK, { caseId, ids: attachmentIds, organizationId: newCase?.organizationId ?? null, inquiryType: newCase?.inquiryType ?? null });
+    await this.call(identityToken, CHECK, { caseId, ids: attachmentIds, organizationId: newCase?.organizationId ?? null, inquiryType: newCase?.inquiryType ?? null });
   }
 
-  async attach(principal: Principal, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void> {
+  async attach(identityToken: string, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void> {
     if (attachmentIds.length === 0) return;
-    await this.call(principal, ATTACH, { caseId, updateId, ids: attachmentIds });
+    await this.call(identityToken, ATTACH, { caseId, updateId, ids: attachmentIds });
   }
 
-  private async call(principal: Principal, query: string, variables: Record<string, unknown>): Promise<void> {
-    await querySubgraph({ url: this.attachmentsUrl, audience: "attachments", secret: this.identitySecret, principal, timeoutMs: this.timeoutMs }, query, variables);
+  private async call(identityToken: string, query: string, variables: Record<string, unknown>): Promise<void> {
+    await querySubgraph({ url: this.attachmentsUrl, subgraph: "attachments", identityToken, timeoutMs: this.timeoutMs }, query, variables);
   }
 }

@@ -8,7 +8,7 @@ import { ProductProfile } from "../product-profile/product-profile.entity.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseField } from "./case.enums.js";
 import { AddCaseUpdateInput, CaseFilter, CaseOrder, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
-import { editableFields, requireScope } from "./case.rules.js";
+import { editableFields } from "./case.rules.js";
 import { searchCases } from "./case.search.js";
 import { AddCaseUpdatePayload, CaseConnection, CaseEventConnection, CasePayload, CaseUpdateConnection } from "./case.types.js";
 
@@ -16,13 +16,11 @@ import { AddCaseUpdatePayload, CaseConnection, CaseEventConnection, CasePayload,
 export class CaseResolver {
   @Query(() => CaseEntity, { nullable: true, description: "Null when missing OR not visible to the caller." })
   async case(@Arg("id", () => ID) id: string, @Ctx() ctx: CasesContext): Promise<CaseEntity | null> {
-    requireScope(ctx.principal, "cases:read");
     return ctx.loaders.caseById.load(id);
   }
 
   @Query(() => CaseEntity, { nullable: true })
   async caseByNumber(@Arg("caseNumber", () => String) caseNumber: string, @Ctx() ctx: CasesContext): Promise<CaseEntity | null> {
-    requireScope(ctx.principal, "cases:read");
     return ctx.services.cases.findByNumber(ctx.principal, caseNumber);
   }
 
@@ -33,7 +31,6 @@ export class CaseResolver {
     @Arg("orderBy", () => CaseOrder, { nullable: true }) orderBy: CaseOrder | null,
     @Ctx() ctx: CasesContext,
   ): Promise<CaseConnection> {
-    requireScope(ctx.principal, "cases:read");
     const connection = await searchCases(ctx.services.dataSource, ctx.principal, { ...page, filter, orderBy });
     for (const edge of connection.edges) ctx.loaders.caseById.prime(edge.node.id, edge.node);
     return connection;
@@ -41,7 +38,7 @@ export class CaseResolver {
 
   @Mutation(() => CasePayload)
   async createCase(@Arg("input", () => CreateCaseInput) input: CreateCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
-    return { case: await ctx.services.cases.createCase(ctx.principal, input) };
+    return { case: await ctx.services.cases.createCase(ctx.principal, input, ctx.identityToken) };
   }
 
   @Mutation(() => CasePayload)
@@ -56,7 +53,7 @@ export class CaseResolver {
 
   @Mutation(() => AddCaseUpdatePayload)
   async addCaseUpdate(@Arg("input", () => AddCaseUpdateInput) input: AddCaseUpdateInput, @Ctx() ctx: CasesContext): Promise<AddCaseUpdatePayload> {
-    return ctx.services.cases.addCaseUpdate(ctx.principal, input);
+    return ctx.services.cases.addCaseUpdate(ctx.principal, input, ctx.identityToken);
   }
 
   @Mutation(() => CasePayload, { description: "Engineers only." })

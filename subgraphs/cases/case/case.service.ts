@@ -74,7 +74,8 @@ export class CaseService {
     return found && canSeeOrganization(principal, found.organizationId) ? found : null;
   }
 
-  async createCase(principal: Principal, input: CreateCaseInput): Promise<CaseEntity> {
+  /** `identityToken`: the caller's gateway-signed token, with which the attachments subgraph is asked about the files. */
+  async createCase(principal: Principal, input: CreateCaseInput, identityToken: string): Promise<CaseEntity> {
     rules.requireScope(principal, "cases:write");
     const organizationId = this.organizationForNewCase(principal, input.organizationId ?? null);
     const title = rules.requiredText("title", input.title);
@@ -91,7 +92,7 @@ export class CaseService {
 
     const now = this.clock();
     const caseId = randomUUID();
-    await this.attachments.check(principal, caseId, attachmentIds, { organizationId, inquiryType: input.inquiryType });
+    await this.attachments.check(identityToken, caseId, attachmentIds, { organizationId, inquiryType: input.inquiryType });
     const created = await inTransaction(this.dataSource, async (tx) => {
       const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
       const entity = Object.assign(new CaseEntity(), {
@@ -127,7 +128,7 @@ export class CaseService {
       return entity;
     });
     try {
-      await this.attachments.attach(principal, caseId, null, attachmentIds);
+      await this.attachments.attach(identityToken, caseId, null, attachmentIds);
     } catch (error) {
       // The attachments subgraph can only attach files to a case it can read, so the case is committed
       // first; when its files cannot follow (another case took them meanwhile), the case is withdrawn.
@@ -195,12 +196,13 @@ export class CaseService {
     });
   }
 
-  async addCaseUpdate(principal: Principal, input: AddCaseUpdateInput): Promise<{ case: CaseEntity; update: CaseUpdateEntity }> {
+  /** `identityToken`: the caller's gateway-signed token, with which the attachments subgraph is asked about the files. */
+  async addCaseUpdate(principal: Principal, input: AddCaseUpdateInput, identityToken: string): Promise<{ case: CaseEntity; update: CaseUpdateEntity }> {
     rules.requireScope(principal, "cases:write");
     const body = rules.requiredText("body", input.body);
     const attachmentIds = this.attachmentIds(input.attachmentIds);
     await this.requireVisible(principal, input.caseId);
-    await this.attachments.check(principal, input.caseId, attachmentIds);
+    await this.attachments.check(identityToken, input.caseId, attachmentIds);
     let update!: CaseUpdateEntity;
     const updated = await this.change(principal, input.caseId, null, async (c, changes, now, tx) => {
       const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
@@ -233,7 +235,7 @@ export class CaseService {
       // Inside the transaction: when the files cannot be attached (another update took them meanwhile),
       // the update is not written either. The case itself is committed already, so the attachments
       // subgraph can look it up.
-      await this.attachments.attach(principal, c.id, update.id, attachmentIds);
+      await this.attachments.attach(identityToken, c.id, update.id, attachmentIds);
     });
     return { case: updated, update };
   }

@@ -1,5 +1,4 @@
 import type DataLoader from "dataloader";
-import type { Principal } from "../../kit/principal.js";
 import { createSubgraphIdsLoader } from "../../kit/subgraph-client.js";
 
 /** What this subgraph needs to know about an uploaded file (the attachments subgraph's `attachmentFacts`). */
@@ -13,7 +12,10 @@ export interface AttachmentFacts {
 
 const ATTACHMENT_FACTS_QUERY = "query AttachmentFacts($ids: [ID!]!) { attachmentFacts(ids: $ids) { id caseId fileName sha1 state } }";
 
-/** Asks the attachments subgraph about files, as the caller: one call per batch, `null` for files the caller may not see. */
-export function createAttachmentFactsLoader(attachmentsUrl: string, secret: string, principal: Principal): DataLoader<string, AttachmentFacts | null> {
-  return createSubgraphIdsLoader<AttachmentFacts>({ url: attachmentsUrl, audience: "attachments", secret, principal }, "attachmentFacts", ATTACHMENT_FACTS_QUERY);
+/**
+ * Asks the attachments subgraph about files, as the caller (with the caller's identity token): one
+ * call per batch, `null` for files the caller may not see.
+ */
+export function createAttachmentFactsLoader(attachmentsUrl: string, identityToken: string): DataLoader<string, AttachmentFacts | null> {
+  return createSubgraphIdsLoader<AttachmentFacts>({ url: attachmentsUrl, subgraph: "attachments", identityToken }, "attachmentFacts", ATTACHMENT_FACTS_QUERY);
 }
