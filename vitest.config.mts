@@ -3,21 +3,9 @@ import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
-// Vitest 5's reporter calls Map.groupBy (Node 21+); these machines run Node 20.
-if (typeof (Map as any).groupBy !== "function") {
-  (Map as any).groupBy = <K, V>(items: Iterable<V>, keyOf: (item: V, index: number) => K): Map<K, V[]> => {
-    const groups = new Map<K, V[]>();
-    let index = 0;
-    for (const item of items) {
-      const key = keyOf(item, index++);
-      groups.set(key, [...(groups.get(key) ?? []), item]);
-    }
-    return groups;
-  };
-}
-
 export default defineConfig({
-  // type-graphql and TypeORM read decorator metadata: oxc must emit it (esbuild does not).
+  // type-graphql and TypeORM read decorator metadata: Vite 8's oxc transform emits it when told (Vite 7's esbuild cannot);
+  // test/toolchain/decorator-metadata.test.ts fails if it stops.
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   // One graphql instance for ESM tests and CJS libraries, else "Cannot use GraphQLObjectType from another module or realm".
   resolve: { alias: { graphql: require.resolve("graphql") } },
@@ -28,5 +16,13 @@ export default defineConfig({
     // The JSON report is what .ci/run counts; the default reporter is for people.
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
     hookTimeout: 60_000,
+    // `npm run coverage`: what the tests execute of the application's own code (tests themselves excluded).
+    coverage: {
+      provider: "v8",
+      include: ["gateway/**", "subgraphs/**", "scripts/**"],
+      exclude: ["**/*.test.ts"],
+      reporter: ["text-summary", "json-summary"],
+      reportsDirectory: "coverage",
+    },
   },
 });

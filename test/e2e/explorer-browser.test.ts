@@ -1,13 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKeysOf } from "../support/api-keys.js";
+import { launchChromium } from "../support/chromium.js";
 import { CREATE_CASE, productCase } from "../support/fixtures.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
 
-/** Debian's chromium (.ci/run installs it); playwright-core never downloads a browser. */
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 const SCREENSHOT = "test-results/explorer-list-my-cases.png";
 
 /** The IDE is not a data feature: one database is enough (its API calls are covered on both elsewhere). */
@@ -16,11 +14,8 @@ describe("the GraphQL explorer in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (Debian's package; .ci/run installs it)`);
-    [graph, browser] = await Promise.all([
-      startGraph({ database: "sqlite" }),
-      chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
-    ]);
+    // Debian's chromium when installed, else the one inside an npm package: never skipped, never downloaded.
+    [graph, browser] = await Promise.all([startGraph({ database: "sqlite" }), launchChromium()]);
   });
   afterAll(async () => {
     await browser?.close();
