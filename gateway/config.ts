@@ -64,6 +64,13 @@ export interface GatewayConfig {
    * time to roll the new key out to every integration), then it stops.
    */
   apiKeyRotationGraceSeconds: number;
+  /**
+   * How often the reservation relay (gateway/relay/) delivers the confirm/release commands of files
+   * joining cases whose request could not (RESERVATION_RELAY_INTERVAL_SECONDS, default 5; 0 turns it
+   * off, for tests that run passes themselves). Keep it on in every deployment: without it, files of
+   * an interrupted request stay held.
+   */
+  reservationRelayIntervalSeconds: number;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -141,5 +148,6 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     logFile: readOptional(env, "LOG_FILE"),
     apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
+    reservationRelayIntervalSeconds: readInt(env, "RESERVATION_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
   };
 }

@@ -28,6 +28,7 @@ import { IdempotencyRecord } from "./idempotency/idempotency-record.entity.js";
 import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
 import { gatewayMigrations } from "./migrations/index.js";
+import { ReservationRelay } from "./relay/reservation-relay.js";
 import { forwardUploads } from "./uploads/upload-forwarding.js";
 import { queryCostPlugin, queryShapeRules, querySizeLimit } from "./protection/query-limits.js";
 import { checkJsonBody } from "./protection/json-body.js";
@@ -39,6 +40,8 @@ export interface Gateway {
   app: Express;
   dataSource: DataSource;
   logger: Logger;
+  /** Delivers the files' confirm/release commands that requests left behind; tests run `relay.runOnce()`. */
+  relay: ReservationRelay;
   listen(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -146,11 +149,15 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   // Keep last: answers errors raised before GraphQL (413, malformed JSON) as JSON, never Express's stack page.
   app.use(maskRequestErrors(logger));
 
+  const relay = new ReservationRelay({ casesUrl: config.subgraphUrls.cases!, attachmentsUrl: config.subgraphUrls.attachments!, identityPrivateKey: config.identityPrivateKey, logger, timeoutMs: config.subgraphTimeoutMs });
+  if (config.reservationRelayIntervalSeconds > 0) relay.start(config.reservationRelayIntervalSeconds * 1000);
+
   let server: Server | undefined;
   return {
     app,
     dataSource,
     logger,
+    relay,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {
@@ -161,6 +168,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       });
     },
     async stop() {
+      await relay.stop();
       await closeGracefully(server);
       await apollo.stop();
       await rateLimits.close();

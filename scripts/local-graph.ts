@@ -3,6 +3,7 @@ import { gatewayConfig } from "../gateway/config.js";
 import { createGateway, type Gateway } from "../gateway/gateway.js";
 import { type AttachmentsSubgraph, createAttachmentsSubgraph } from "../subgraphs/attachments/attachments-subgraph.js";
 import { attachmentsConfig } from "../subgraphs/attachments/config.js";
+import type { ReservationFaults } from "../subgraphs/cases/attachment-reservation/attachment-reservation.coordinator.js";
 import type { Clock } from "../subgraphs/cases/case/case.service.js";
 import { type CasesSubgraph, createCasesSubgraph } from "../subgraphs/cases/cases-subgraph.js";
 import { casesConfig } from "../subgraphs/cases/config.js";
@@ -16,6 +17,8 @@ export interface LocalGraphOptions {
   clock?: Clock;
   /** Receives every SQL statement with the subgraph that ran it. */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
+  /** Tests only: the cases subgraph's fault hook between the steps of attaching files. */
+  casesFaults?: ReservationFaults;
 }
 
 export interface LocalGraph {
@@ -36,7 +39,7 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
   // Cases and attachments call each other: attachments listens first and learns the cases URL once cases listens.
   const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
-  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), { clock: options.clock, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), { clock: options.clock, faults: options.casesFaults, onQuery: (sql) => options.onQuery?.("cases", sql) });
   const casesUrl = await cases.server.listen(0);
   attachments.services.config.casesUrl = casesUrl;
   const withUrls = { ...env, [SUBGRAPHS.cases.urlVariable]: casesUrl, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl };

@@ -1,6 +1,6 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { composeSupergraph } from "../gateway/supergraph.js";
+import { composeSupergraph } from "./supergraph.js";
 import { runCommand } from "./run-command.js";
 
 /** `npm run schema`: writes schema/<subgraph>.graphql and schema/supergraph.graphql from the code. */

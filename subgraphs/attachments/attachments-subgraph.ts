@@ -10,13 +10,13 @@ import { attachmentReferenceResolvers } from "./attachment/attachment.reference.
 import { AttachmentResolver } from "./attachment/attachment.resolver.js";
 import { downloadRoute } from "./attachment/download.route.js";
 import { multipartUploads } from "./attachment/multipart.js";
+import { StagedReservationEntity } from "./attachment/staged-reservation.entity.js";
 import { StagedAttachmentResolver } from "./attachment/staged.resolver.js";
-import { StagedAttachmentService } from "./attachment/staged.service.js";
 import { UploadResolver } from "./attachment/upload.resolver.js";
-import { AttachmentUploadService } from "./attachment/upload.service.js";
 import type { BlobStore } from "./blob-store/blob-store.js";
 import { createBlobStore } from "./blob-store/create-blob-store.js";
-import { type AttachmentsContext, type AttachmentsServices, createAttachmentsLoaders } from "./attachments.context.js";
+import { type AttachmentsContext, createAttachmentsLoaders } from "./attachments.context.js";
+import { type AttachmentsServices, createAttachmentsServices } from "./attachments.services.js";
 import { CaseUpdateAttachmentsResolver } from "./case-update/case-update.resolver.js";
 import { CaseRef } from "./case/case.js";
 import { CaseAttachmentsResolver } from "./case/case.resolver.js";
@@ -26,7 +26,7 @@ import { StagingLockEntity } from "./staging-quota/staging-lock.entity.js";
 import { attachmentsMigrations } from "./migrations/index.js";
 
 export const ATTACHMENTS_SUBGRAPH = "attachments";
-export const attachmentsEntities = [AttachmentEntity, StagingLockEntity];
+export const attachmentsEntities = [AttachmentEntity, StagingLockEntity, StagedReservationEntity];
 
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(
@@ -65,9 +65,7 @@ export async function createAttachmentsSubgraph(config: AttachmentsConfig, optio
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
-  const services = { dataSource, config, blobs: options.blobs ?? createBlobStore(config), clock: options.clock ?? (() => new Date()) } as AttachmentsServices;
-  services.uploads = new AttachmentUploadService(services);
-  services.staged = new StagedAttachmentService(services);
+  const services = createAttachmentsServices({ dataSource, config, blobs: options.blobs ?? createBlobStore(config), clock: options.clock ?? (() => new Date()) });
   const server = await createSubgraphServer<AttachmentsContext>({
     name: ATTACHMENTS_SUBGRAPH,
     schema: await buildAttachmentsSchema(),

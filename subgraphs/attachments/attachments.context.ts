@@ -1,5 +1,4 @@
 import DataLoader from "dataloader";
-import type { DataSource } from "typeorm";
 import { countByParent } from "../kit/batch.js";
 import { type CaseAccess, createCaseAccessLoader } from "../kit/case-access-client.js";
 import { type ChildPageKey, childPageLoader } from "../kit/child-pages.js";
@@ -7,20 +6,8 @@ import type { Page } from "../kit/pagination.js";
 import { canSeeOrganization, type Principal } from "../kit/principal.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
-import { AttachmentEntity } from "./attachment/attachment.entity.js";
-import type { StagedAttachmentService } from "./attachment/staged.service.js";
-import type { AttachmentUploadService } from "./attachment/upload.service.js";
-import type { BlobStore } from "./blob-store/blob-store.js";
-import type { AttachmentsConfig } from "./config.js";
-
-export interface AttachmentsServices {
-  dataSource: DataSource;
-  config: AttachmentsConfig;
-  blobs: BlobStore;
-  clock: () => Date;
-  uploads: AttachmentUploadService;
-  staged: StagedAttachmentService;
-}
+import { AttachmentEntity, AttachmentState } from "./attachment/attachment.entity.js";
+import type { AttachmentsServices } from "./attachments.services.js";
 
 export interface AttachmentsLoaders {
   /** Visible attachments by id. */
@@ -38,8 +25,12 @@ export interface AttachmentsContext extends BaseContext {
   loaders: AttachmentsLoaders;
 }
 
+/**
+ * What a read shows: files of organizations the principal may see, and not the RESERVED ones (a file
+ * in the middle of joining a case is shown again once that ends, ATTACHED or STAGED).
+ */
 function visibleRows(principal: Principal, rows: AttachmentEntity[]): AttachmentEntity[] {
-  return rows.filter((row) => canSeeOrganization(principal, row.organizationId));
+  return rows.filter((row) => row.state !== AttachmentState.RESERVED && canSeeOrganization(principal, row.organizationId));
 }
 
 /** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases subgraph. */
@@ -54,6 +45,7 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
     orderColumn: "uploaded_at",
     parentOf: (r) => r.caseId ?? "",
     orderOf: (r) => r.uploadedAt,
+    where: `state <> '${AttachmentState.RESERVED}'`,
   });
   return {
     attachmentById: new DataLoader(async (ids) => {
@@ -71,7 +63,9 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
         }),
       { cacheKeyFn: (key) => `${key.parentId}|${key.first ?? ""}|${key.after ?? ""}` },
     ),
-    attachmentsCount: new DataLoader((caseIds) => countByParent(dataSource, AttachmentEntity, "caseId", caseIds, (qb) => whereVisible(qb, principal, "t"))),
+    attachmentsCount: new DataLoader((caseIds) =>
+      countByParent(dataSource, AttachmentEntity, "caseId", caseIds, (qb) => whereVisible(qb, principal, "t").andWhere("t.state <> :reserved", { reserved: AttachmentState.RESERVED })),
+    ),
     attachmentsByUpdate: new DataLoader(async (updateIds) => {
       const rows = visibleRows(
         principal,

@@ -4,6 +4,9 @@ import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
+import { type ReservationFaults, ReservationCoordinator } from "./attachment-reservation/attachment-reservation.coordinator.js";
+import { ReservationRelayResolver } from "./attachment-reservation/attachment-reservation.resolver.js";
+import { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
 import { CaseAccessResolver } from "./case-access/case-access.resolver.js";
 import { type AttachmentLinker, HttpAttachmentLinker, noAttachments } from "./case/attachment-linker.js";
 import { caseReferenceResolvers } from "./case/case.reference.js";
@@ -21,7 +24,7 @@ export const CASES_SUBGRAPH = "cases";
 /** The schema alone, for `npm run schema` and composition tests. */
 export function buildCasesSchema() {
   return buildFederatedSchema(
-    { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver] },
+    { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver, ReservationRelayResolver] },
     caseReferenceResolvers,
     { subgraphQueries: ["caseAccess"] },
   );
@@ -39,6 +42,8 @@ export interface CasesSubgraphOptions {
   attachments?: AttachmentLinker;
   /** Called with every SQL statement (statement-count tests). */
   onQuery?: (sql: string) => void;
+  /** Tests only: runs between the steps of attaching files, where a test simulates a crash or a failure. */
+  faults?: ReservationFaults;
 }
 
 /** Builds the cases subgraph without listening: connects and migrates its database, loads reference data. */
@@ -54,7 +59,11 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   await dataSource.initialize();
   // The demo organizations and products: development and tests, never production.
   if (config.environment !== "production") await ensureReferenceData(dataSource);
-  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, options.clock, options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments)) };
+  const clock = options.clock ?? (() => new Date());
+  const reservations = new ReservationStore(dataSource, clock, { pendingTimeoutMs: config.reservations.pendingTimeoutSeconds * 1000, leaseMs: config.reservations.leaseSeconds * 1000 });
+  const linker = options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments);
+  const coordinator = new ReservationCoordinator(dataSource, reservations, linker, logger, options.faults);
+  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, clock, coordinator), reservations };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,
     schema: await buildCasesSchema(),

@@ -4,6 +4,7 @@ import { countByParent, loadByIds } from "../kit/batch.js";
 import { type ChildPageKey, childPageLoader } from "../kit/child-pages.js";
 import type { Page } from "../kit/pagination.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
+import type { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import type { CaseEntity } from "./case/case.entity.js";
@@ -14,6 +15,8 @@ import { ProductProfile } from "./product-profile/product-profile.entity.js";
 export interface CasesServices {
   dataSource: DataSource;
   cases: CaseService;
+  /** Reservation rows of files joining cases: recovery and relay delivery (the coordinator writes through it too). */
+  reservations: ReservationStore;
 }
 
 export interface CasesLoaders {

@@ -1,3 +1,4 @@
+import { AttachmentReservationEntity } from "./attachment-reservation/attachment-reservation.entity.js";
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import { CaseEntity, CaseNumberAllocation } from "./case/case.entity.js";
@@ -6,4 +7,4 @@ import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 
 /** Every table of the cases database. */
-export const casesEntities = [Organization, ProductProfile, CaseEntity, CaseNumberAllocation, CaseUpdateEntity, CaseEventEntity, NotificationEntity];
+export const casesEntities = [Organization, ProductProfile, CaseEntity, CaseNumberAllocation, CaseUpdateEntity, CaseEventEntity, NotificationEntity, AttachmentReservationEntity];

@@ -17,10 +17,23 @@ export interface CasesConfig {
   /** Rule 13: days in SOLUTION_PROVIDED without customer activity before a case closes itself. */
   autoCloseDays: number;
   autoCloseIntervalSeconds: number;
-  /** Attachments subgraph, asked to check and attach staged files. */
+  /** Attachments subgraph, asked to reserve, confirm and release staged files. */
   attachmentsUrl?: string;
   logLevel: string;
   mail: MailConfig;
+  reservations: ReservationConfig;
+}
+
+/** How reservations of files joining a case end when their request could not finish them (see attachment-reservation/). */
+export interface ReservationConfig {
+  /**
+   * A reservation still PENDING this long after it was written belongs to a request that died, and its
+   * files are given back (RESERVATION_PENDING_TIMEOUT_SECONDS). Keep it well above the longest a
+   * createCase or addCaseUpdate can take (subgraph timeout plus lock waits).
+   */
+  pendingTimeoutSeconds: number;
+  /** How long a relay pass owns the commands it claimed, and how long a request's own try has before the relay steps in (RESERVATION_LEASE_SECONDS). */
+  leaseSeconds: number;
 }
 
 /** How case e-mails leave the outbox (see notification/notification.dispatcher.ts). */
@@ -66,6 +79,10 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
       maxAttempts: readInt(env, "MAIL_MAX_ATTEMPTS", 8, { min: 1, max: 100 }),
       retryBaseSeconds: readInt(env, "MAIL_RETRY_BASE_SECONDS", 60, { min: 1 }),
       leaseSeconds: readInt(env, "MAIL_LEASE_SECONDS", 300, { min: 30 }),
+    },
+    reservations: {
+      pendingTimeoutSeconds: readInt(env, "RESERVATION_PENDING_TIMEOUT_SECONDS", 300, { min: 60, max: 86_400 }),
+      leaseSeconds: readInt(env, "RESERVATION_LEASE_SECONDS", 60, { min: 5, max: 3600 }),
     },
   };
 }

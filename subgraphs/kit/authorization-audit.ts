@@ -1,13 +1,19 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ErrorCode } from "./errors.js";
 import type { Logger } from "./logger.js";
-import type { BaseContext } from "./subgraph-server.js";
+import type { Principal } from "./principal.js";
+
+/** What the audit reads of a request's context (any subgraph's context has it). */
+export interface AuditedContext {
+  principal?: Principal;
+  requestId: string;
+}
 
 /**
  * Audit log of authorization denials: one structured line per FORBIDDEN error a subgraph returns,
  * naming who was refused what (never a credential: the principal carries ids, not secrets).
  */
-export function authorizationAuditPlugin(logger: Logger): ApolloServerPlugin<BaseContext> {
+export function authorizationAuditPlugin(logger: Logger): ApolloServerPlugin<AuditedContext> {
   return {
     async requestDidStart() {
       return {

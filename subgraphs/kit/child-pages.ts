@@ -14,6 +14,8 @@ export interface ChildPageQuery {
   perParent: number;
   /** Only rows after this position (newest first), when paging on. */
   after: Keyset | null;
+  /** A fixed SQL condition on the child table that rows must meet too (never built from input). */
+  where?: string;
 }
 
 /** UTC `YYYY-MM-DD HH:MM:SS.mmm`, as both MySQL and TypeORM's SQLite columns store datetimes. */
@@ -32,19 +34,19 @@ export async function loadChildPages<T extends ObjectLiteral & { id: string }>(
   parentOf: (row: T) => string,
   orderOf: (row: T) => Date,
 ): Promise<Map<string, T[]>> {
-  const { table, parentColumn, orderColumn, parentIds, perParent, after } = query;
+  const { table, parentColumn, orderColumn, parentIds, perParent, after, where } = query;
   const params: unknown[] = [...parentIds];
-  let keyset = "";
+  let conditions = where ? ` AND (${where})` : "";
   if (after) {
     const at = sqlDatetime(new Date(String(after.value)));
-    keyset = ` AND (${orderColumn} < ? OR (${orderColumn} = ? AND id < ?))`;
+    conditions += ` AND (${orderColumn} < ? OR (${orderColumn} = ? AND id < ?))`;
     params.push(at, at, after.id);
   }
   params.push(perParent);
   const placeholders = parentIds.map(() => "?").join(", ");
   const ranked: { id: string }[] = await dataSource.query(
     `SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderColumn} DESC, id DESC) AS position ` +
-      `FROM ${table} WHERE ${parentColumn} IN (${placeholders})${keyset}) ranked WHERE position <= ?`,
+      `FROM ${table} WHERE ${parentColumn} IN (${placeholders})${conditions}) ranked WHERE position <= ?`,
     params,
   );
   const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
@@ -82,6 +84,8 @@ export interface ChildPageLoaderOptions<T> {
   orderColumn: string;
   parentOf: (row: T) => string;
   orderOf: (row: T) => Date;
+  /** See `ChildPageQuery.where`. */
+  where?: string;
 }
 
 /**
@@ -89,7 +93,7 @@ export interface ChildPageLoaderOptions<T> {
  * batched query, so the number of statements does not grow with the number of parents.
  */
 export function childPageLoader<T extends ObjectLiteral & { id: string }>(options: ChildPageLoaderOptions<T>): DataLoader<ChildPageKey, Page<T>, string> {
-  const { dataSource, entity, table, parentColumn, orderColumn, parentOf, orderOf } = options;
+  const { dataSource, entity, table, parentColumn, orderColumn, parentOf, orderOf, where } = options;
   return new DataLoader<ChildPageKey, Page<T>, string>(
     async (keys) => {
       const groups = new Map<string, ChildPageKey[]>();
@@ -102,7 +106,7 @@ export function childPageLoader<T extends ObjectLiteral & { id: string }>(option
         const limit = pageSize(group[0]!.first);
         const after = childCursor(group[0]!.after);
         const parentIds = [...new Set(group.map((k) => k.parentId))];
-        const rows = await loadChildPages(dataSource, entity, { table, parentColumn, orderColumn, parentIds, perParent: limit + 1, after }, parentOf, orderOf);
+        const rows = await loadChildPages(dataSource, entity, { table, parentColumn, orderColumn, parentIds, perParent: limit + 1, after, where }, parentOf, orderOf);
         for (const key of group) {
           pages.set(keyOf(key), toPage(rows.get(key.parentId) ?? [], limit, (r) => ({ value: orderOf(r).toISOString(), id: r.id })));
         }

@@ -1,16 +1,22 @@
 /** Scopes a partner API key can carry; a user's role implies its scopes. */
 export const SCOPES = ["cases:read", "cases:write", "attachments:write", "threats:write"] as const;
-export type Scope = (typeof SCOPES)[number];
 
-export type Role = "customer" | "partner" | "engineer";
+/**
+ * The one scope of the gateway's reservation relay: it opens the subgraphs' internal delivery fields
+ * and nothing else. Not in SCOPES, so no user and no API key can ever hold it.
+ */
+export const RELAY_SCOPE = "internal:relay";
+export type Scope = (typeof SCOPES)[number] | typeof RELAY_SCOPE;
+
+export type Role = "customer" | "partner" | "engineer" | "system";
 
 /**
  * Who is calling, as established by the gateway and forwarded to every subgraph in the signed
  * identity token. Subgraphs never read credentials themselves.
  */
 export interface Principal {
-  /** `user` for bearer tokens, `apiKey` for partner integrations. */
-  kind: "user" | "apiKey";
+  /** `user` for bearer tokens, `apiKey` for partner integrations, `system` for the gateway's own background work. */
+  kind: "user" | "apiKey" | "system";
   /** User id (`sub`) or API key id. */
   id: string;
   name: string;
@@ -20,6 +26,27 @@ export interface Principal {
   /** Organizations whose cases the caller may see; `null` means all (engineers). */
   organizationIds: string[] | null;
   scopes: Scope[];
+}
+
+/**
+ * The gateway's reservation relay (gateway/relay/): it delivers the cases subgraph's pending
+ * confirm/release commands to the attachments subgraph after the request that wrote them is gone.
+ * No organization and no client scope, so every ordinary resolver gives it nothing; only the
+ * internal fields that check `isRelay` accept it. Only the gateway can sign it (it alone holds the
+ * identity private key).
+ */
+export const RELAY_PRINCIPAL: Principal = Object.freeze<Principal>({
+  kind: "system",
+  id: "reservation-relay",
+  name: "Reservation relay",
+  role: "system",
+  organizationIds: [],
+  scopes: [RELAY_SCOPE],
+});
+
+/** True only for the relay's system principal: the kind and the scope no client credential can carry. */
+export function isRelay(principal: Principal): boolean {
+  return principal.kind === "system" && principal.role === "system" && hasScope(principal, RELAY_SCOPE);
 }
 
 export function canSeeOrganization(principal: Principal, organizationId: string): boolean {
@@ -35,8 +62,10 @@ export function isEngineer(principal: Principal): boolean {
 }
 
 /** The actor role recorded in history and shown to clients. */
-export function actorRole(principal: Principal): "CUSTOMER" | "PARTNER" | "ENGINEER" {
+export function actorRole(principal: Principal): "CUSTOMER" | "PARTNER" | "ENGINEER" | "SYSTEM" {
   switch (principal.role) {
+    case "system":
+      return "SYSTEM";
     case "engineer":
       return "ENGINEER";
     case "partner":

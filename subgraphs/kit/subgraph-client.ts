@@ -1,6 +1,16 @@
 import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
 import { IDENTITY_HEADER } from "./identity.js";
+import { insideTransaction } from "./transaction.js";
+
+/**
+ * Calls this process sent to other subgraphs, and how many of them left while a database
+ * transaction was open in the code that sent them. The rule is that none does: a call made under a
+ * transaction holds its row locks for as long as another service takes to answer, and a failure
+ * there cannot be undone with the transaction. Tests read these figures (and reset them); the
+ * client records rather than refuses, so a slip shows up in a test instead of failing a request.
+ */
+export const subgraphCallStats = { sent: 0, sentInsideTransaction: 0 };
 
 /** Where another subgraph listens, and how to call it as the current caller. */
 export interface SubgraphCaller {
@@ -23,6 +33,8 @@ export interface SubgraphCaller {
  * (transport, internal error, missing data) is an Error: a subgraph's answer is all or nothing.
  */
 export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
+  subgraphCallStats.sent++;
+  if (insideTransaction()) subgraphCallStats.sentInsideTransaction++;
   const response = await fetch(caller.url, {
     method: "POST",
     headers: { "content-type": "application/json", [IDENTITY_HEADER]: caller.identityToken },

@@ -1,4 +1,17 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource, EntityManager } from "typeorm";
+
+/**
+ * Marks the code that runs inside `inTransaction` (its callback and everything it awaits), so that
+ * the subgraph client can tell when someone calls another service while a transaction, and so its
+ * row locks, is open: a rule of this code base (see subgraph-client.ts).
+ */
+const openTransaction = new AsyncLocalStorage<true>();
+
+/** True while the calling code runs inside an `inTransaction` callback. */
+export function insideTransaction(): boolean {
+  return openTransaction.getStore() === true;
+}
 
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
@@ -12,15 +25,16 @@ export function isMysql(dataSource: DataSource): boolean {
  * transactions would nest as savepoints: they are queued instead. MySQL deadlock victims are retried.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  const tracked = (manager: EntityManager) => openTransaction.run(true, () => work(manager));
   if (!isMysql(dataSource)) {
     const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => dataSource.transaction(work));
+    const run = previous.catch(() => undefined).then(() => dataSource.transaction(tracked));
     sqliteQueues.set(dataSource, run);
     return run;
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await dataSource.transaction(work);
+      return await dataSource.transaction(tracked);
     } catch (error) {
       const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
       if (attempt >= 4 || !code || !RETRYABLE_MYSQL_ERRORS.has(code)) throw error;

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import type { DataSource } from "typeorm";
+import { type Clock, systemClock } from "../kit/clock.js";
 import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
@@ -17,7 +18,7 @@ import { FileAnalysisResolver } from "./file-analysis/file-analysis.resolver.js"
 import { threatsMigrations } from "./migrations/index.js";
 import { threatReferenceResolvers } from "./threat-analysis/threat-analysis.reference.js";
 import { CaseThreatAnalysisResolver, ThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
-import { type Clock, ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
+import { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import { createThreatsLoaders, type ThreatsContext, type ThreatsServices } from "./threats.context.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
 import { UrlAnalysisResolver } from "./url-analysis/url-analysis.resolver.js";
@@ -52,19 +53,19 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
+  const clock = options.clock ?? systemClock;
   const services: ThreatsServices = {
-    dataSource,
-    config,
-    analysis: new ThreatAnalysisService(dataSource, options.clock),
-    requests: new AnalysisRequestService(dataSource, options.clock),
+    analysis: new ThreatAnalysisService(dataSource, clock),
+    requests: new AnalysisRequestService(dataSource, clock),
   };
+  const loaderSources = { dataSource, casesUrl: config.casesUrl, attachmentsUrl: config.attachmentsUrl };
   const server = await createSubgraphServer<ThreatsContext>({
     name: THREATS_SUBGRAPH,
     schema: await buildThreatsSchema(),
     dataSource,
     identityPublicKey: config.identityPublicKey,
     logger,
-    buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(services, base.principal, base.identityToken) }),
+    buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(loaderSources, base.principal, base.identityToken) }),
   });
   return {
     server,

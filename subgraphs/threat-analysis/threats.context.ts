@@ -1,38 +1,39 @@
 import DataLoader from "dataloader";
 import type { DataSource, EntityTarget } from "typeorm";
-import { type CaseAccess, createCaseAccessLoader } from "../kit/case-access-client.js";
+import { createCaseAccessLoader } from "../kit/case-access-client.js";
 import type { Principal } from "../kit/principal.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
 import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
 import type { AnalysisRequestService } from "./analysis-request/analysis-request.service.js";
-import { type AttachmentFacts, createAttachmentFactsLoader } from "./attachment/attachment-facts.client.js";
+import { createAttachmentFactsLoader } from "./attachment/attachment-facts.client.js";
 import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
-import type { ThreatsConfig } from "./config.js";
 import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
 import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
 import type { CaseScoped } from "./threat-analysis/case-scoped.js";
 import type { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
+import type { CallerLookups } from "./threats.request.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
 
+/** The services the resolvers call; each was built with only what it uses. */
 export interface ThreatsServices {
-  dataSource: DataSource;
-  config: ThreatsConfig;
   analysis: ThreatAnalysisService;
   requests: AnalysisRequestService;
 }
 
-export interface ThreatsLoaders {
+export interface ThreatsLoaders extends CallerLookups {
   filesByCase: DataLoader<string, FileAnalysisEntity[]>;
   urlsByCase: DataLoader<string, UrlAnalysisEntity[]>;
   emailsByCase: DataLoader<string, EmailAnalysisEntity[]>;
   attkByCase: DataLoader<string, AttkCollectionEntity[]>;
   requestsBySubject: DataLoader<string, AnalysisRequestEntity[]>;
-  emailById: DataLoader<string, EmailAnalysisEntity | null>;
-  /** The case's organization, type, category and status, from the cases subgraph (as the caller). */
-  caseAccess: DataLoader<string, CaseAccess | null>;
-  /** Uploaded files, from the attachments subgraph (as the caller). */
-  attachmentFacts: DataLoader<string, AttachmentFacts | null>;
+  /** Visible results by id, per GraphQL type: `FileAnalysis.email` and the `_entities` lookups. */
+  resultById: {
+    FileAnalysis: DataLoader<string, FileAnalysisEntity | null>;
+    UrlAnalysis: DataLoader<string, UrlAnalysisEntity | null>;
+    EmailAnalysis: DataLoader<string, EmailAnalysisEntity | null>;
+    AttkCollection: DataLoader<string, AttkCollectionEntity | null>;
+  };
 }
 
 export interface ThreatsContext extends BaseContext {
@@ -40,8 +41,12 @@ export interface ThreatsContext extends BaseContext {
   loaders: ThreatsLoaders;
 }
 
-/** What a service needs of one request: who calls, and the per-request loaders. */
-export type ThreatsRequest = Pick<ThreatsContext, "principal" | "loaders">;
+/** What the per-request loaders read: this subgraph's database, and the subgraphs asked as the caller. */
+export interface ThreatsLoaderSources {
+  dataSource: DataSource;
+  casesUrl: string;
+  attachmentsUrl: string;
+}
 
 type Row = CaseScoped & { id: string; createdAt?: Date; requestedAt?: Date };
 
@@ -57,18 +62,28 @@ function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarg
   });
 }
 
+/** The one row of each key, or null: a grouped loader read by id. */
+function singleLoader<T>(grouped: DataLoader<string, T[]>): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => (await grouped.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null)));
+}
+
 /** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases and attachments subgraphs. */
-export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource" | "config">, principal: Principal, identityToken: string): ThreatsLoaders {
-  const { dataSource, config } = services;
-  const emailsById = groupedLoader(dataSource, EmailAnalysisEntity, principal, "id", "createdAt");
+export function createThreatsLoaders(sources: ThreatsLoaderSources, principal: Principal, identityToken: string): ThreatsLoaders {
+  const { dataSource } = sources;
+  const byId = <T extends Row>(entity: EntityTarget<T>) => singleLoader(groupedLoader(dataSource, entity, principal, "id", "createdAt"));
   return {
     filesByCase: groupedLoader(dataSource, FileAnalysisEntity, principal, "caseId", "createdAt"),
     urlsByCase: groupedLoader(dataSource, UrlAnalysisEntity, principal, "caseId", "createdAt"),
     emailsByCase: groupedLoader(dataSource, EmailAnalysisEntity, principal, "caseId", "createdAt"),
     attkByCase: groupedLoader(dataSource, AttkCollectionEntity, principal, "caseId", "createdAt"),
     requestsBySubject: groupedLoader(dataSource, AnalysisRequestEntity, principal, "subjectId", "requestedAt"),
-    emailById: new DataLoader(async (ids) => (await emailsById.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null))),
-    caseAccess: createCaseAccessLoader(config.casesUrl, identityToken),
-    attachmentFacts: createAttachmentFactsLoader(config.attachmentsUrl, identityToken),
+    resultById: {
+      FileAnalysis: byId(FileAnalysisEntity),
+      UrlAnalysis: byId(UrlAnalysisEntity),
+      EmailAnalysis: byId(EmailAnalysisEntity),
+      AttkCollection: byId(AttkCollectionEntity),
+    },
+    caseAccess: createCaseAccessLoader(sources.casesUrl, identityToken),
+    attachmentFacts: createAttachmentFactsLoader(sources.attachmentsUrl, identityToken),
   };
 }

@@ -1,11 +1,19 @@
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import { deleteExpiredStagedAttachments } from "../../subgraphs/attachments/attachment/staged-expiry.js";
+import { AttachmentReservationEntity, ReservationState } from "../../subgraphs/cases/attachment-reservation/attachment-reservation.entity.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
+import { RELAY_PRINCIPAL } from "../../subgraphs/kit/principal.js";
+import { subgraphCallStats } from "../../subgraphs/kit/subgraph-client.js";
 import { codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
 import { CREATE_CASE, productCase, threatCase } from "../support/fixtures.js";
-import { startGraph, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { signTestIdentity } from "../support/identity-keys.js";
+import { PRINCIPALS } from "../support/principals.js";
 import { attachmentRows, encryptedZip, randomFile, upload } from "../support/uploads.js";
 
 const ADD_UPDATE = `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id attachments { id fileName state } } } }`;
@@ -166,5 +174,81 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
     expect(rows.find((r) => r.id === attached)!.state).toBe("ATTACHED");
     expect(blobExists(attached!)).toBe(true);
     expect(rows.filter((r) => r.state === "STAGED")).toEqual([]);
+  });
+
+  it("sends no call to another subgraph while a cases transaction is open: files come with two calls, reserve and confirm, and the attachments subgraph never calls back", async () => {
+    const caseId = await newCase();
+    const ids = await stage({ caseId }, ["during.log"]);
+    const preCase = await stage({ organizationId: "acme" }, ["before.log"]);
+    const before = { ...subgraphCallStats };
+    const added = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "with a file", attachmentIds: ids } }, token: acme });
+    expect(added.errors).toBeUndefined();
+    const afterUpdate = { ...subgraphCallStats };
+    const created = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, attachmentIds: preCase } }, token: acme });
+    expect(created.errors).toBeUndefined();
+    expect(afterUpdate.sent - before.sent).toBe(2);
+    expect(subgraphCallStats.sent - afterUpdate.sent).toBe(2);
+    expect(subgraphCallStats.sentInsideTransaction).toBe(before.sentInsideTransaction);
+    expect(subgraphCallStats.sentInsideTransaction).toBe(0);
+    const reservations = await graph.cases.dataSource.getRepository(AttachmentReservationEntity).findBy({ caseId });
+    expect(reservations.map((r) => r.state)).toEqual([ReservationState.CONFIRMED]);
+  });
+
+  it("shows no RESERVED file (not in the attachments tab, not by id) and the staged-file expiry never deletes one; released, it is STAGED and shown again", async () => {
+    const caseId = await newCase();
+    const [id] = await stage({ caseId }, ["held.log"]);
+    const staged = graph.attachments.services.staged;
+    const reservationId = randomUUID();
+    await staged.reserve(PRINCIPALS.acme, reservationId, { caseId, updateId: randomUUID(), organizationId: "acme", inquiryType: "PRODUCT" }, [id!]);
+    const tab = `query($id: ID!) { case(id: $id) { attachments(first: 5) { totalCount edges { node { id } } } } }`;
+    const hidden = await graph.request({ query: tab, variables: { id: caseId }, token: acme });
+    expect(hidden.data!.case.attachments).toEqual({ totalCount: 0, edges: [] });
+    // By id, as the gateway and threat-analysis ask for a file: nothing.
+    const byId = await postGraphQL<any>(
+      graph.urls.attachments,
+      { query: `query($r: [_Any!]!, $ids: [ID!]!) { _entities(representations: $r) { ... on Attachment { id } } attachmentFacts(ids: $ids) { id } }`, variables: { r: [{ __typename: "Attachment", id }], ids: [id] } },
+      { [IDENTITY_HEADER]: signTestIdentity(PRINCIPALS.acme, "attachments") },
+    );
+    expect(byId.errors).toBeUndefined();
+    expect(byId.data).toEqual({ _entities: [null], attachmentFacts: [null] });
+
+    expect(await deleteExpiredStagedAttachments(graph.attachments.services, new Date(Date.now() + 25 * 3_600_000))).toBe(0);
+    expect((await attachmentRows(graph)).find((r) => r.id === id)!.state).toBe(AttachmentState.RESERVED);
+    expect(blobExists(id!)).toBe(true);
+
+    await staged.release(RELAY_PRINCIPAL, reservationId, caseId);
+    const shown = await graph.request({ query: tab, variables: { id: caseId }, token: acme });
+    expect(shown.data!.case.attachments.edges.map((e: any) => e.node.id)).toEqual([id]);
+    expect((await attachmentRows(graph)).find((r) => r.id === id)).toMatchObject({ state: AttachmentState.STAGED, reservationId: null });
+  });
+
+  it("confirms or releases a reservation, never both, and refuses a reserve that arrives after its release; reserve and confirm repeat harmlessly", async () => {
+    const caseId = await newCase();
+    const [first, second] = await stage({ caseId }, ["one.log", "two.log"]);
+    const staged = graph.attachments.services.staged;
+    const target = { caseId, updateId: randomUUID(), organizationId: "acme", inquiryType: "PRODUCT" as const };
+
+    const confirmed = randomUUID();
+    await staged.reserve(PRINCIPALS.acme, confirmed, target, [first!]);
+    await staged.reserve(PRINCIPALS.acme, confirmed, target, [first!]);
+    await staged.confirm(PRINCIPALS.acme, confirmed);
+    await staged.confirm(RELAY_PRINCIPAL, confirmed);
+    await expect(staged.release(RELAY_PRINCIPAL, confirmed, caseId)).rejects.toMatchObject({ extensions: { code: "CONFLICT" } });
+    expect((await attachmentRows(graph)).find((r) => r.id === first)).toMatchObject({ state: AttachmentState.ATTACHED, caseUpdateId: target.updateId });
+
+    const late = randomUUID();
+    await staged.release(PRINCIPALS.acme, late, caseId);
+    await expect(staged.reserve(PRINCIPALS.acme, late, target, [second!])).rejects.toMatchObject({ extensions: { code: "CONFLICT" } });
+    await expect(staged.confirm(RELAY_PRINCIPAL, late)).rejects.toMatchObject({ extensions: { code: "CONFLICT" } });
+    expect((await attachmentRows(graph)).find((r) => r.id === second)).toMatchObject({ state: AttachmentState.STAGED, reservationId: null });
+
+    // Only on the caller's behalf: the relay's system principal reserves nothing.
+    await expect(staged.reserve(RELAY_PRINCIPAL, randomUUID(), target, [second!])).rejects.toMatchObject({ extensions: { code: "FORBIDDEN" } });
+    // Another organization's caller cannot move acme's held files.
+    const held = randomUUID();
+    await staged.reserve(PRINCIPALS.acme, held, target, [second!]);
+    await expect(staged.confirm(PRINCIPALS.globex, held)).rejects.toMatchObject({ extensions: { code: "NOT_FOUND" } });
+    await expect(staged.release(PRINCIPALS.globex, held, caseId)).rejects.toMatchObject({ extensions: { code: "NOT_FOUND" } });
+    await staged.release(PRINCIPALS.acme, held, caseId);
   });
 });

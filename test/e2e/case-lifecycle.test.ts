@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { autoCloseStaleCases } from "../../subgraphs/cases/case/case.autoclose.js";
 import { NotificationEntity } from "../../subgraphs/cases/notification/notification.entity.js";
 import { caseApi, codeOf } from "../support/case-api.js";
@@ -7,6 +7,8 @@ import { threatCase } from "../support/fixtures.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
 
 const DAY = 24 * 60 * 60 * 1000;
+/** The graph's clock at the start of every test: tests that move it do not move it for the next one. */
+const START = new Date("2026-03-02T09:00:00.000Z");
 
 /** DOMAIN.md section 3, one test per rule the cases subgraph owns, through the gateway. */
 describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
@@ -15,7 +17,7 @@ describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
   let acme: string;
   let engineer: string;
   let partner: string;
-  let now = new Date("2026-03-02T09:00:00.000Z");
+  let now = START;
 
   async function outbox(caseId: string) {
     return graph.cases.dataSource.getRepository(NotificationEntity).find({ where: { caseId }, order: { createdAt: "ASC" } });
@@ -33,6 +35,9 @@ describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
     acme = await graph.tokenFor("customer@acme.example");
     engineer = await graph.tokenFor("engineer@support.example");
     partner = await graph.tokenFor("staff@initech.example");
+  });
+  afterEach(() => {
+    now = START;
   });
   afterAll(() => graph?.stop());
 

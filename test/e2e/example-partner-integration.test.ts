@@ -1,34 +1,18 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoClient, loadDemoData } from "../../scripts/demo-data.js";
 import { apiKeysOf } from "../support/api-keys.js";
 import { startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+import { serviceBuild } from "../support/service-build.js";
 
 const run = promisify(execFile);
-const EXAMPLE = resolve("examples/partner-integration.ts");
 const CASE_NUMBER = /\bC-\d{4}-\d{6}\b/g;
 
-/**
- * Compiles the example alone with the project's compiler options (what `npm run build` does for it)
- * into a temp folder, so the test runs the JavaScript a partner would run, with node.
- */
-async function compileExample(outDir: string): Promise<string> {
-  const tsconfig = join(outDir, "tsconfig.json");
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: resolve("tsconfig.json"),
-      compilerOptions: { outDir: join(outDir, "dist"), rootDir: resolve("examples"), sourceMap: false, typeRoots: [resolve("node_modules/@types")] },
-      files: [EXAMPLE],
-      include: [],
-    }),
-  );
-  await run(process.execPath, [resolve("node_modules/typescript/bin/tsc"), "-p", tsconfig]);
-  return join(outDir, "dist", "partner-integration.js");
+/** The example as `npm run build` compiles it (the tests' shared tsc build), so the test runs the JavaScript a partner would run, with node. */
+async function compiledExample(): Promise<string> {
+  return join(await serviceBuild(), "examples", "partner-integration.js");
 }
 
 async function runExample(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -44,18 +28,13 @@ async function runExample(script: string, env: Record<string, string>): Promise<
 
 describe("examples/partner-integration.ts against a started graph", () => {
   let graph: TestGraph;
-  let workDir: string;
   let script: string;
 
   beforeAll(async () => {
-    workDir = mkdtempSync(join(tmpdir(), "casegraph-example-"));
-    [graph, script] = await Promise.all([startGraph({ database: "sqlite" }), compileExample(workDir)]);
+    [graph, script] = await Promise.all([startGraph({ database: "sqlite" }), compiledExample()]);
     await loadDemoData(demoClient(graph.gatewayUrl, TEST_JWT_SECRET), () => undefined);
   });
-  afterAll(async () => {
-    await graph?.stop();
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  afterAll(() => graph?.stop());
 
   it("prints the number of every case the partner may see, following the pages to the end", async () => {
     const engineer = await graph.tokenFor("engineer@support.example");

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signDevToken } from "../../gateway/auth/bearer-token.js";
+import { demoUser } from "../../gateway/auth/demo-users.js";
 import { caseApi, codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
-import { startGraph, type TestGraph } from "../support/graph.js";
+import { startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
+
+/** A second support engineer: a principal of its own (its own `sub`), not the demo engineer's token twice. */
+const SECOND_ENGINEER = { sub: "u-engineer-2", name: "Mei Suzuki", email: "engineer2@support.example", role: "engineer" } as const;
 
 /** Issue 11, races: concurrent commands on one case end in a state that the history explains. */
 describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
@@ -16,7 +21,7 @@ describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
     api = caseApi(graph);
     acme = await graph.tokenFor("customer@acme.example");
     engineer = await graph.tokenFor("engineer@support.example");
-    engineer2 = engineer;
+    engineer2 = await signDevToken(SECOND_ENGINEER, TEST_JWT_SECRET);
   });
   afterAll(() => graph?.stop());
 
@@ -64,5 +69,8 @@ describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
     expect(final.version).toBe(c.version + 1);
     const winner = codeOf(a) ? b : a;
     expect(final.subStatus).toBe(winner.data!.setCaseSubStatus.case.subStatus);
+    // The history names the engineer whose change won, one of two different principals.
+    const change = final.history.edges.map((e: any) => e.node).find((n: any) => n.field === "subStatus");
+    expect(change.actor.id).toBe(codeOf(a) ? SECOND_ENGINEER.sub : demoUser("engineer@support.example")!.sub);
   });
 });

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
-import { createServer } from "node:net";
+import { type ClientRequest, request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,41 +10,51 @@ import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 import { SUBGRAPH_NAMES, SUBGRAPHS } from "../../subgraphs/kit/topology.js";
 import { signTestIdentity, TEST_FILE_LINK_SECRET, TEST_IDENTITY_KEYS } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
+import { freePort } from "../support/process-graph.js";
+import { serviceBuild, waitForOutput } from "../support/service-build.js";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/**
+ * Resolves once a TCP connection to `port` is refused. Until the service closes its listener, a connection
+ * is accepted (or accepted and dropped as the service closes idle connections): close it and try again.
+ */
+async function connectionRefused(port: number): Promise<void> {
+  for (;;) {
+    const socket = connect(port, "127.0.0.1");
+    const outcome = await new Promise<string | undefined>((resolve) => {
+      socket.once("connect", () => resolve("accepted"));
+      socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
     });
+    socket.destroy();
+    if (outcome === "ECONNREFUSED") return;
+    if (outcome !== "accepted" && outcome !== "ECONNRESET") throw new Error(`connecting failed otherwise: ${outcome}`);
+  }
+}
+
+/** The answer to `req`: status and body. */
+function answerOf(req: ClientRequest): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on("error", reject);
   });
 }
 
-async function waitReady(port: number): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("service did not become ready");
-}
-
-/** Issue 11, graceful shutdown, on a real process built with tsc as production runs it. */
+/** Graceful shutdown, on a real process built with tsc as production runs it. */
 describe("graceful shutdown on SIGTERM", () => {
+  let buildDir: string;
   let dataDir: string;
-  beforeAll(() => {
-    const build = spawnSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "."], { encoding: "utf8" });
-    expect(build.status, build.stdout + build.stderr).toBe(0);
+  beforeAll(async () => {
+    buildDir = await serviceBuild();
     dataDir = mkdtempSync(join(tmpdir(), "casegraph-shutdown-"));
   }, 120_000);
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(SUBGRAPH_NAMES)("%s finishes the in-flight request, refuses new connections, then exits 0", async (subgraph) => {
     const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, [join("dist", SUBGRAPHS[subgraph].main)], {
+    const child: ChildProcess = spawn(process.execPath, [join(buildDir, SUBGRAPHS[subgraph].main)], {
       env: {
         ...process.env,
         [SUBGRAPHS[subgraph].portVariable]: String(port),
@@ -54,30 +65,32 @@ describe("graceful shutdown on SIGTERM", () => {
         LOG_LEVEL: "silent",
         NODE_ENV: "production",
       },
-      stdio: "ignore",
+      // stdout carries the service's "listening on" and "stopping" lines.
+      stdio: ["ignore", "pipe", "ignore"],
     });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    await waitReady(port);
+    const exited = once(child, "exit").then(([code]) => code as number | null);
+    await waitForOutput(child, /listening on/);
 
+    // A request in flight: the service has read its headers (it answers `Expect: 100-continue` once it
+    // has) and waits for the rest of its body when it is told to stop.
     const body = JSON.stringify({ query: "{ _service { sdl } }" });
     const token = signTestIdentity(PRINCIPALS.acme, subgraph);
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port, path: "/graphql", method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), [IDENTITY_HEADER]: token } }, (res) => {
-        let text = "";
-        res.on("data", (chunk) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, text }));
-      });
-      req.on("error", reject);
-      req.write(body.slice(0, 10));
-      // The request is in flight (half its body sent) when the service is told to stop.
-      setTimeout(() => {
-        child.kill("SIGTERM");
-        setTimeout(async () => {
-          await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-          req.end(body.slice(10));
-        }, 300);
-      }, 100);
+    const req = request({
+      host: "127.0.0.1",
+      port,
+      path: "/graphql",
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue", [IDENTITY_HEADER]: token },
     });
+    const answer = answerOf(req);
+    req.flushHeaders();
+    await once(req, "continue");
+    req.write(body.slice(0, 10));
+
+    child.kill("SIGTERM");
+    await waitForOutput(child, /stopping \(SIGTERM\)/);
+    await connectionRefused(port);
+    req.end(body.slice(10));
 
     const { status, text } = await answer;
     expect(status).toBe(200);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
@@ -10,43 +9,9 @@ import { SUBGRAPHS } from "../../subgraphs/kit/topology.js";
 import { createMysqlDatabases, DATABASES } from "../support/databases.js";
 import { signTestIdentity, TEST_FILE_LINK_SECRET, TEST_IDENTITY_KEYS } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
+import { freePort } from "../support/process-graph.js";
+import { REPO, serviceBuild, waitForOutput } from "../support/service-build.js";
 import { encryptedZip, eventually, postMultipart } from "../support/uploads.js";
-
-const REPO = join(__dirname, "..", "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Compiles with tsc into a folder of this file's own (a concurrent build elsewhere never swaps files under the running process). */
-function build(outDir: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const tsc = spawn(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO, "--outDir", outDir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    tsc.stdout.on("data", (chunk) => (output += chunk));
-    tsc.stderr.on("data", (chunk) => (output += chunk));
-    // 2 is "type errors, files emitted anyway": `npm test` type-checks on its own.
-    tsc.on("exit", (code) => (code === 0 || code === 2 ? done() : fail(new Error(`tsc failed (${code}):\n${output}`))));
-  });
-}
-
-async function waitReady(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`attachments exited during start (${child.exitCode})`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error("attachments did not become ready");
-}
 
 /** Issue 14, storage bounds: the temporary bytes of an upload whose process was killed are swept when the service starts again. */
 describe.each(DATABASES)("temporary blobs of a killed attachments process on %s", (database) => {
@@ -58,8 +23,6 @@ describe.each(DATABASES)("temporary blobs of a killed attachments process on %s"
   let port: number;
 
   beforeAll(async () => {
-    mkdirSync(join(REPO, "test-results"), { recursive: true });
-    buildDir = mkdtempSync(join(REPO, "test-results", "temp-sweep-build-"));
     dataDir = mkdtempSync(join(tmpdir(), "casegraph-temp-sweep-"));
     const mysql = database === "mysql" ? await createMysqlDatabases(["attachments"] as const) : undefined;
     dropMysql = mysql?.drop;
@@ -74,7 +37,7 @@ describe.each(DATABASES)("temporary blobs of a killed attachments process on %s"
       FILE_LINK_SECRET: TEST_FILE_LINK_SECRET,
       ...(mysql ? { ATTACHMENTS_DATABASE_URL: mysql.urls.attachments } : {}),
     };
-    await build(buildDir);
+    buildDir = await serviceBuild();
     // Read from outside, as the process wrote it: no entity classes, no schema changes.
     rows = new DataSource(
       mysql
@@ -87,12 +50,12 @@ describe.each(DATABASES)("temporary blobs of a killed attachments process on %s"
     if (rows?.isInitialized) await rows.destroy();
     await dropMysql?.();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(buildDir, { recursive: true, force: true });
   });
 
   async function start(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(buildDir, SUBGRAPHS.attachments.main)], { cwd: REPO, env, stdio: "ignore" });
-    await waitReady(port, child);
+    // stdout carries the "listening on" line, printed once the sweep at start-up is done and the service is ready.
+    const child = spawn(process.execPath, [join(buildDir, SUBGRAPHS.attachments.main)], { cwd: REPO, env, stdio: ["ignore", "pipe", "ignore"] });
+    await waitForOutput(child, /listening on/);
     return child;
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { composeSupergraph } from "../../gateway/supergraph.js";
+import { composeSupergraph } from "../../scripts/supergraph.js";
 
 describe("committed schema", () => {
   it("composes, and schema/*.graphql match what the code prints (run `npm run schema` when this fails)", async () => {

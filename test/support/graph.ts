@@ -7,6 +7,7 @@ import { demoUser } from "../../gateway/auth/demo-users.js";
 import type { Gateway } from "../../gateway/gateway.js";
 import { type SubgraphName, startLocalGraph } from "../../scripts/local-graph.js";
 import type { AttachmentsSubgraph } from "../../subgraphs/attachments/attachments-subgraph.js";
+import type { ReservationFaults } from "../../subgraphs/cases/attachment-reservation/attachment-reservation.coordinator.js";
 import type { Clock } from "../../subgraphs/cases/case/case.service.js";
 import type { CasesSubgraph } from "../../subgraphs/cases/cases-subgraph.js";
 import type { ThreatsSubgraph } from "../../subgraphs/threat-analysis/threats-subgraph.js";
@@ -24,6 +25,8 @@ export interface GraphOptions {
   rewriteEnv?: (env: Record<string, string>) => Record<string, string>;
   /** Receives every SQL statement, tagged with the database it ran on. */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
+  /** The cases subgraph's fault hook between the steps of attaching files (crash tests). */
+  casesFaults?: ReservationFaults;
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -64,6 +67,8 @@ export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_D
     DATA_DIR: dataDir,
     ...TEST_KEY_ENV,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Tests run the gateway's reservation relay themselves (gateway.relay.runOnce()), never on a timer.
+    RESERVATION_RELAY_INTERVAL_SECONDS: "0",
     ...(mysqlUrls
       ? {
           CASES_DATABASE_URL: mysqlUrls.cases,
@@ -97,7 +102,7 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
   const mysql = options.database === "mysql" ? await createMysqlDatabases(GRAPH_DATABASES) : undefined;
   const baseEnv: Record<string, string> = { ...testGraphEnv(dataDir, mysql?.urls), ...options.env };
   const env = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
-  const graph = await startLocalGraph(env, { clock: options.clock, onQuery: options.onQuery });
+  const graph = await startLocalGraph(env, { clock: options.clock, onQuery: options.onQuery, casesFaults: options.casesFaults });
   const { gatewayUrl, urls, cases, attachments, threats, gateway } = graph;
   const origin = new URL(gatewayUrl).origin;
 

@@ -1,21 +1,20 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DataSource } from "typeorm";
 import { signDevToken } from "../../gateway/auth/bearer-token.js";
 import { SERVICES, topologyEnv } from "../../subgraphs/kit/topology.js";
 import { demoUser } from "../../gateway/auth/demo-users.js";
 import { createMysqlDatabases, type Database } from "./databases.js";
 import { GRAPH_DATABASES, type GraphQLResponse, postGraphQL, TEST_JWT_SECRET, testGraphEnv } from "./graph.js";
+import { REPO, serviceBuild, waitForOutput } from "./service-build.js";
 
 /** The four services, each its own operating-system process. */
 export const PROCESS_NAMES = ["gateway", "cases", "attachments", "threat-analysis"] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
 
-const REPO = fileURLToPath(new URL("../..", import.meta.url));
 /** Linux reports /proc/<pid>/stat times in clock ticks of 1/100 s (USER_HZ). */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -87,36 +86,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-let build: { dir: string; users: number; ready: Promise<void> } | undefined;
-
-/**
- * Compiles the services once per test file into a folder of its own under test-results/ (so that a
- * concurrent `npm run build` or another file's build never swaps files under a running process).
- */
-function acquireBuild(): { dir: string; ready: Promise<void> } {
-  if (!build) {
-    mkdirSync(join(REPO, "test-results"), { recursive: true });
-    const dir = mkdtempSync(join(REPO, "test-results", "process-graph-build-"));
-    const ready = new Promise<void>((done, fail) => {
-      const tsc = spawn(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", REPO, "--outDir", dir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      tsc.stdout.on("data", (chunk) => (output += chunk));
-      tsc.stderr.on("data", (chunk) => (output += chunk));
-      // Exit status 2 is "type errors, files emitted anyway": `npm test` type-checks separately, so run what was built.
-      tsc.on("exit", (code) => (code === 0 || code === 2 ? done() : fail(new Error(`tsc failed (${code}):\n${output}`))));
-    });
-    build = { dir, users: 0, ready };
-  }
-  build.users++;
-  return build;
-}
-
-function releaseBuild(): void {
-  if (!build || --build.users > 0) return;
-  rmSync(build.dir, { recursive: true, force: true });
-  build = undefined;
-}
-
 function readStatusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) * 1024 : 0;
@@ -134,18 +103,15 @@ function resetPeakRss(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
+/** Resolves when the service prints that it listens (its database is set up by then) and answers `/ready`. */
 async function waitReady(origin: string, child: ChildProcess, name: string, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start (${child.exitCode ?? child.signalCode}):\n${stderr()}`);
-    try {
-      if ((await fetch(`${origin}/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 100));
+  try {
+    await waitForOutput(child, /listening on/);
+  } catch (error) {
+    throw new Error(`${name} exited during start (${child.exitCode ?? child.signalCode}):\n${stderr()}`, { cause: error });
   }
-  throw new Error(`${name} did not become ready in 60 s:\n${stderr()}`);
+  const ready = await fetch(`${origin}/ready`);
+  if (!ready.ok) throw new Error(`${name} listens but is not ready (${ready.status}):\n${stderr()}`);
 }
 
 /**
@@ -155,7 +121,7 @@ async function waitReady(origin: string, child: ChildProcess, name: string, stde
  * an input hurts. Linux only (reads /proc).
  */
 export async function startProcessGraph(options: ProcessGraphOptions): Promise<ProcessGraph> {
-  const { dir: buildDir, ready: built } = acquireBuild();
+  const built = serviceBuild();
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-processes-"));
   const mysql = options.database === "mysql" ? await createMysqlDatabases(GRAPH_DATABASES) : undefined;
   const children = new Map<ProcessName, { child: ChildProcess; stderr: string }>();
@@ -179,10 +145,9 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
     await stopChildren();
     await mysql?.drop();
     rmSync(dataDir, { recursive: true, force: true });
-    releaseBuild();
   };
   try {
-    await built;
+    const buildDir = await built;
     const ports = Object.fromEntries(await Promise.all(PROCESS_NAMES.map(async (name) => [name, await freePort()] as const))) as Record<ProcessName, number>;
     const origins = Object.fromEntries(PROCESS_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<ProcessName, string>;
     const env: Record<string, string> = {
@@ -193,7 +158,8 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
       ...options.env,
     };
     for (const name of PROCESS_NAMES) {
-      const child = spawn(process.execPath, [join(buildDir, SERVICES[name].main)], { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] });
+      // stdout carries the "listening on" line that tells the service is up.
+      const child = spawn(process.execPath, [join(buildDir, SERVICES[name].main)], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
       const entry = { child, stderr: "" };
       // Keep the end of stderr: it explains a process that died.
       child.stderr!.on("data", (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString()).slice(-16_384)));

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
-import { AttachmentState } from "../attachment/attachment.entity.js";
+import { type AttachmentState, VisibleAttachmentState } from "../attachment/attachment.entity.js";
 import type { AttachmentsContext } from "../attachments.context.js";
 
 /**
@@ -13,7 +13,7 @@ export class AttachmentFacts {
   @Field(() => ID) caseId: string;
   @Field(() => String) fileName: string;
   @Field(() => String) sha1: string;
-  @Field(() => AttachmentState) state: AttachmentState;
+  @Field(() => VisibleAttachmentState) state: AttachmentState;
 }
 
 @Resolver()

@@ -5,19 +5,28 @@ import { DateTime } from "../../kit/scalars.js";
 
 export enum AttachmentState {
   STAGED = "STAGED",
+  /** Held for one reservation of the cases subgraph (`reservationId`) until it is confirmed (ATTACHED) or released (STAGED). */
+  RESERVED = "RESERVED",
   ATTACHED = "ATTACHED",
 }
-registerEnumType(AttachmentState, { name: "AttachmentState" });
+
+/**
+ * The states clients see. A RESERVED file is in the middle of joining a case and no read shows it,
+ * so the contract keeps its two values.
+ */
+export const VisibleAttachmentState = { STAGED: AttachmentState.STAGED, ATTACHED: AttachmentState.ATTACHED } as const;
+registerEnumType(VisibleAttachmentState, { name: "AttachmentState" });
 
 const bytes = { to: (value: number) => value, from: (value: string | number) => Number(value) };
 
-/** A file of a case: staged by an upload, attached by `createCase` / `addCaseUpdate`. */
+/** A file of a case: staged by an upload, reserved and then attached by `createCase` / `addCaseUpdate`. */
 @ObjectType("Attachment")
 @Directive('@key(fields: "id")')
 @Entity("attachments")
 @Index(["caseId", "uploadedAt", "id"])
 @Index(["caseUpdateId"])
 @Index(["state", "uploadedAt"])
+@Index(["reservationId"])
 // The staging quota sums an organization's STAGED bytes on every upload.
 @Index(["organizationId", "state"])
 export class AttachmentEntity {
@@ -64,9 +73,13 @@ export class AttachmentEntity {
   @Column(() => Actor)
   uploadedBy: Actor;
 
-  @Field(() => AttachmentState)
+  @Field(() => VisibleAttachmentState)
   @Column({ type: "varchar", length: 16 })
   state: AttachmentState;
+
+  /** The cases subgraph's reservation that holds (RESERVED) or attached (ATTACHED) the file; null while STAGED. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  reservationId: string | null;
 
   /** True when the file is a ZIP encrypted with the password `virus`: what threat cases require. */
   @Column({ type: "boolean", default: false })

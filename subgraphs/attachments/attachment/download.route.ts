@@ -4,7 +4,7 @@ import { canSeeOrganization, hasScope } from "../../kit/principal.js";
 import { READ_SCOPE } from "../../kit/read-scope.js";
 import { principalOf } from "../../kit/subgraph-server.js";
 import type { ByteRange } from "../blob-store/blob-store.js";
-import type { AttachmentsServices } from "../attachments.context.js";
+import type { AttachmentsServices } from "../attachments.services.js";
 import { AttachmentEntity } from "./attachment.entity.js";
 
 /** `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<RFC 5987>`: the original name, never a header injection. */

@@ -1,16 +1,28 @@
 import { sqlDatetime } from "../../kit/child-pages.js";
 import type { Logger } from "../../kit/logger.js";
-import type { AttachmentsServices } from "../attachments.context.js";
+import type { DataSource } from "typeorm";
+import type { BlobStore } from "../blob-store/blob-store.js";
+import type { AttachmentsConfig } from "../config.js";
 import { AttachmentEntity, AttachmentState } from "./attachment.entity.js";
+
+/** What the expiry uses: the database, the blob store, the time-to-live and the time. */
+export interface StagedExpiryDependencies {
+  dataSource: DataSource;
+  blobs: BlobStore;
+  config: Pick<AttachmentsConfig, "stagedTtlHours">;
+  clock: () => Date;
+}
 
 const BATCH = 500;
 
 /**
  * Deletes STAGED files uploaded more than `stagedTtlHours` before `now`, rows and bytes. Each row is
- * deleted only while still STAGED, so a file attached at the same moment (or by another replica)
- * is kept; ATTACHED files are never touched. Returns how many files were deleted.
+ * deleted only while still STAGED, so a file reserved or attached at the same moment (or by another
+ * replica) is kept; RESERVED and ATTACHED files are never touched. A reservation that is never
+ * confirmed is released by the cases subgraph's recovery, and its files expire from then on like
+ * any other staged file. Returns how many files were deleted.
  */
-export async function deleteExpiredStagedAttachments(services: AttachmentsServices, now: Date): Promise<number> {
+export async function deleteExpiredStagedAttachments(services: StagedExpiryDependencies, now: Date): Promise<number> {
   const { dataSource, blobs, config } = services;
   const repository = dataSource.getRepository(AttachmentEntity);
   const cutoff = sqlDatetime(new Date(now.getTime() - config.stagedTtlHours * 3_600_000));
@@ -33,7 +45,7 @@ export async function deleteExpiredStagedAttachments(services: AttachmentsServic
 }
 
 /** Runs the expiry every `intervalSeconds` until the returned function is called. */
-export function scheduleStagedExpiry(services: AttachmentsServices, intervalSeconds: number, logger: Logger): () => void {
+export function scheduleStagedExpiry(services: StagedExpiryDependencies, intervalSeconds: number, logger: Logger): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

@@ -1,36 +1,45 @@
 import { Arg, Ctx, Directive, ID, Mutation, Resolver } from "type-graphql";
 import { badInput } from "../../kit/errors.js";
 import type { AttachmentsContext } from "../attachments.context.js";
+import type { ReservationTarget } from "./staged.service.js";
 
-const INQUIRY_TYPES = ["PRODUCT", "THREAT"];
+const INQUIRY_TYPES: readonly string[] = ["PRODUCT", "THREAT"];
 
-/** Subgraph-to-subgraph (`@inaccessible`): the cases subgraph's AttachmentLinker calls these as the caller. */
+/**
+ * Subgraph-to-subgraph (`@inaccessible`): the steps of attaching files that the cases subgraph
+ * drives (reserve before its transaction, confirm or release after it) with the caller's identity,
+ * and that the gateway's relay repeats (confirm, release) as its system principal when the first
+ * try did not get through.
+ */
 @Resolver()
 export class StagedAttachmentResolver {
-  @Mutation(() => Boolean, { description: "Fails unless the files can be attached to the case (or to the case being registered, given organizationId and inquiryType)." })
+  @Mutation(() => [ID], {
+    description: "Holds staged files for a reservation of the cases subgraph (its case facts given, so nothing is asked back); fails with the reason they cannot join the case. Idempotent.",
+  })
   @Directive("@inaccessible")
-  async checkStagedAttachments(
-    @Arg("caseId", () => ID) caseId: string,
-    @Arg("ids", () => [ID]) ids: string[],
-    @Arg("organizationId", () => ID, { nullable: true }) organizationId: string | null,
-    @Arg("inquiryType", () => String, { nullable: true }) inquiryType: string | null,
-    @Ctx() ctx: AttachmentsContext,
-  ): Promise<boolean> {
-    if ((organizationId === null) !== (inquiryType === null)) throw badInput("inquiryType", "organizationId and inquiryType describe a new case together");
-    if (inquiryType !== null && !INQUIRY_TYPES.includes(inquiryType)) throw badInput("inquiryType", `unknown inquiry type ${inquiryType}`);
-    const newCase = organizationId !== null && inquiryType !== null ? { organizationId, inquiryType } : null;
-    await ctx.services.staged.check(ctx.principal, caseId, ids, newCase, ctx.loaders.caseAccess);
-    return true;
-  }
-
-  @Mutation(() => [ID], { description: "Marks staged files ATTACHED to the case (and update); idempotent." })
-  @Directive("@inaccessible")
-  attachStagedAttachments(
+  reserveAttachments(
+    @Arg("reservationId", () => ID) reservationId: string,
     @Arg("caseId", () => ID) caseId: string,
     @Arg("updateId", () => ID, { nullable: true }) updateId: string | null,
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Arg("inquiryType", () => String) inquiryType: string,
     @Arg("ids", () => [ID]) ids: string[],
     @Ctx() ctx: AttachmentsContext,
   ): Promise<string[]> {
-    return ctx.services.staged.attach(ctx.principal, caseId, updateId, ids, ctx.loaders.caseAccess);
+    if (!INQUIRY_TYPES.includes(inquiryType)) throw badInput("inquiryType", `unknown inquiry type ${inquiryType}`);
+    const target: ReservationTarget = { caseId, updateId, organizationId, inquiryType: inquiryType as ReservationTarget["inquiryType"] };
+    return ctx.services.staged.reserve(ctx.principal, reservationId, target, ids);
+  }
+
+  @Mutation(() => Boolean, { description: "The reservation's files become ATTACHED to its case and update. Idempotent." })
+  @Directive("@inaccessible")
+  confirmReservation(@Arg("reservationId", () => ID) reservationId: string, @Ctx() ctx: AttachmentsContext): Promise<boolean> {
+    return ctx.services.staged.confirm(ctx.principal, reservationId);
+  }
+
+  @Mutation(() => Boolean, { description: "The reservation's files are STAGED again; a later reserve of it fails. Idempotent." })
+  @Directive("@inaccessible")
+  releaseReservation(@Arg("reservationId", () => ID) reservationId: string, @Arg("caseId", () => ID) caseId: string, @Ctx() ctx: AttachmentsContext): Promise<boolean> {
+    return ctx.services.staged.release(ctx.principal, reservationId, caseId);
   }
 }

@@ -1,87 +1,151 @@
-import type DataLoader from "dataloader";
-import { In } from "typeorm";
-import type { CaseAccess } from "../../kit/case-access-client.js";
-import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js";
-import { canSeeOrganization, type Principal } from "../../kit/principal.js";
+import { type DataSource, type EntityManager, In } from "typeorm";
+import { badInput, domainError, ErrorCode, forbidden, notFound } from "../../kit/errors.js";
+import { canSeeOrganization, isRelay, type Principal } from "../../kit/principal.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
-import type { AttachmentsServices } from "../attachments.context.js";
+import type { AttachmentsConfig } from "../config.js";
 import { AttachmentEntity, AttachmentState } from "./attachment.entity.js";
+import { StagedReservationEntity, StagedReservationState } from "./staged-reservation.entity.js";
 
-/** The case files are attached to, as far as the rules need it. */
-interface AttachTarget {
+/**
+ * The case and update a reservation's files go to, as the cases subgraph states them: it has
+ * checked that the caller may see the case, and a case's organization and inquiry type never
+ * change, so this subgraph does not ask back.
+ */
+export interface ReservationTarget {
   caseId: string;
+  /** Null when the case is being registered (`createCase`): then the caller's own uploads for the organization may join it. */
+  updateId: string | null;
   organizationId: string;
-  threat: boolean;
-  /** Files uploaded before the case existed (no case yet) may join it: only when the case is being registered. */
-  registering: boolean;
+  inquiryType: "PRODUCT" | "THREAT";
 }
 
-/** What `createCase` knows about the case it is about to register, before the case exists. */
-export interface NewCaseFacts {
-  organizationId: string;
-  inquiryType: string;
+/** What the service uses: the database, the per-upload file limit and the time. */
+export interface StagedAttachmentDependencies {
+  dataSource: DataSource;
+  config: Pick<AttachmentsConfig, "maxFilesPerUpload">;
+  clock: () => Date;
 }
 
 /**
- * Staged → attached (DOMAIN.md rule 8), on behalf of the cases subgraph's `createCase` and
- * `addCaseUpdate`: only STAGED files of that case (or, at registration, the caller's own uploads for
- * the case's organization) that the caller may see, at most the per-upload limit.
+ * Staged → reserved → attached (or back to staged), on behalf of the cases subgraph's `createCase`
+ * and `addCaseUpdate`, which drive the steps (its reservation coordinator explains the protocol):
+ *
+ * - `reserve`: checks the rules (STAGED files the caller may see, of this case, or at registration the
+ *   caller's own uploads for the organization; at most MAX_FILES_PER_UPLOAD; ZIPs encrypted with
+ *   `virus` on threat cases) and holds the files for the reservation. Repeating it is harmless.
+ * - `confirm`: the case or update exists now; the files become ATTACHED to it. Repeating it is harmless.
+ * - `release`: the case or update will never exist; the files are STAGED again. Repeating it is harmless,
+ *   and a release that arrives before its reserve makes that reserve fail.
+ *
+ * Each is one transaction of this database and calls nobody. A reservation is confirmed or
+ * released, never both: the cases subgraph sends one or the other, and this service refuses the second.
  */
 export class StagedAttachmentService {
-  constructor(private readonly services: AttachmentsServices) {}
+  constructor(private readonly deps: StagedAttachmentDependencies) {}
 
-  /** Fails with the reason the files cannot be attached; changes nothing. */
-  async check(principal: Principal, caseId: string, ids: string[], newCase: NewCaseFacts | null, caseAccess: DataLoader<string, CaseAccess | null>): Promise<void> {
+  /** Holds the files for `reservationId`; fails with the reason they cannot join the case, and then holds nothing. */
+  async reserve(principal: Principal, reservationId: string, target: ReservationTarget, ids: string[]): Promise<string[]> {
+    if (isRelay(principal)) throw forbidden("Files are reserved on behalf of the caller only");
     const unique = this.limit(ids);
-    if (unique.length === 0) return;
-    let target: AttachTarget;
-    if (newCase) {
-      if (!canSeeOrganization(principal, newCase.organizationId)) throw notFound("Organization", newCase.organizationId);
-      target = { caseId, organizationId: newCase.organizationId, threat: newCase.inquiryType === "THREAT", registering: true };
-    } else {
-      target = await this.existingCase(caseId, false, caseAccess);
-    }
-    const rows = await this.services.dataSource.getRepository(AttachmentEntity).findBy({ id: In(unique) });
-    for (const id of unique) this.requireAttachable(principal, target, rows.find((row) => row.id === id), id);
-  }
-
-  /** Marks the files ATTACHED to the case (and update). Repeating the same call is harmless. */
-  async attach(principal: Principal, caseId: string, updateId: string | null, ids: string[], caseAccess: DataLoader<string, CaseAccess | null>): Promise<string[]> {
-    const unique = this.limit(ids);
+    if (!canSeeOrganization(principal, target.organizationId)) throw notFound("Case", target.caseId);
     if (unique.length === 0) return [];
-    const target = await this.existingCase(caseId, updateId === null, caseAccess);
-    const { dataSource } = this.services;
-    await inTransaction(dataSource, async (tx) => {
-      const rows = await tx.find(AttachmentEntity, { where: { id: In(unique) }, ...writeLock(dataSource) });
+    const { dataSource } = this.deps;
+    return inTransaction(dataSource, async (tx) => {
+      const reservation = await this.lockReservation(tx, reservationId, target.caseId, target.updateId, StagedReservationState.RESERVED);
+      if (reservation.state === StagedReservationState.RELEASED) {
+        throw domainError(ErrorCode.CONFLICT, `Reservation ${reservationId} was released already; retry the request`, { id: reservationId });
+      }
+      if (reservation.caseId !== target.caseId || reservation.updateId !== target.updateId) {
+        throw badInput("reservationId", `Reservation ${reservationId} belongs to another case or update`);
+      }
+      if (reservation.state === StagedReservationState.CONFIRMED) return unique;
+      const rows = await tx.find(AttachmentEntity, { where: { id: In(unique) }, order: { id: "ASC" }, ...writeLock(dataSource) });
+      const toReserve: string[] = [];
       for (const id of unique) {
         const row = rows.find((r) => r.id === id);
-        if (row?.state === AttachmentState.ATTACHED && row.caseId === caseId && row.caseUpdateId === updateId && canSeeOrganization(principal, row.organizationId)) continue;
-        this.requireAttachable(principal, target, row, id);
-        await tx.update(AttachmentEntity, { id, state: AttachmentState.STAGED }, { state: AttachmentState.ATTACHED, caseId, caseUpdateId: updateId });
+        if (row?.state === AttachmentState.RESERVED && row.reservationId === reservationId && canSeeOrganization(principal, row.organizationId)) continue;
+        this.requireReservable(principal, target, row, id);
+        toReserve.push(id);
       }
+      if (toReserve.length > 0) {
+        await tx.update(AttachmentEntity, { id: In(toReserve), state: AttachmentState.STAGED }, { state: AttachmentState.RESERVED, reservationId });
+      }
+      return unique;
     });
-    return unique;
+  }
+
+  /** The reservation's files become ATTACHED to its case (and update). */
+  async confirm(principal: Principal, reservationId: string): Promise<boolean> {
+    const { dataSource, clock } = this.deps;
+    return inTransaction(dataSource, async (tx) => {
+      const reservation = await tx.findOne(StagedReservationEntity, { where: { id: reservationId }, ...writeLock(dataSource) });
+      if (!reservation) throw notFound("Reservation", reservationId);
+      if (reservation.state === StagedReservationState.CONFIRMED) return true;
+      if (reservation.state === StagedReservationState.RELEASED) {
+        throw domainError(ErrorCode.CONFLICT, `Reservation ${reservationId} was released; it cannot be confirmed`, { id: reservationId });
+      }
+      await this.heldFiles(tx, principal, reservationId);
+      await tx.update(
+        AttachmentEntity,
+        { reservationId, state: AttachmentState.RESERVED },
+        { state: AttachmentState.ATTACHED, caseId: reservation.caseId, caseUpdateId: reservation.updateId },
+      );
+      await tx.update(StagedReservationEntity, { id: reservationId }, { state: StagedReservationState.CONFIRMED, updatedAt: clock() });
+      return true;
+    });
+  }
+
+  /** The reservation's files are STAGED again; a reservation never seen is recorded as released. */
+  async release(principal: Principal, reservationId: string, caseId: string): Promise<boolean> {
+    const { dataSource, clock } = this.deps;
+    return inTransaction(dataSource, async (tx) => {
+      const reservation = await this.lockReservation(tx, reservationId, caseId, null, StagedReservationState.RELEASED);
+      if (reservation.state === StagedReservationState.RELEASED) return true;
+      if (reservation.state === StagedReservationState.CONFIRMED) {
+        throw domainError(ErrorCode.CONFLICT, `Reservation ${reservationId} was confirmed; it cannot be released`, { id: reservationId });
+      }
+      await this.heldFiles(tx, principal, reservationId);
+      await tx.update(AttachmentEntity, { reservationId, state: AttachmentState.RESERVED }, { state: AttachmentState.STAGED, reservationId: null });
+      await tx.update(StagedReservationEntity, { id: reservationId }, { state: StagedReservationState.RELEASED, updatedAt: clock() });
+      return true;
+    });
+  }
+
+  /**
+   * The reservation's row under a write lock, written first in `initialState` when it does not exist.
+   * INSERT IGNORE waits for a concurrent insert of the same id and then keeps it, so a reserve and a
+   * release of one reservation serialize on this row whichever comes first.
+   */
+  private async lockReservation(tx: EntityManager, id: string, caseId: string, updateId: string | null, initialState: StagedReservationState): Promise<StagedReservationEntity> {
+    const now = this.deps.clock();
+    await tx.createQueryBuilder().insert().into(StagedReservationEntity).values({ id, caseId, updateId, state: initialState, createdAt: now, updatedAt: now }).orIgnore().execute();
+    return tx.findOneOrFail(StagedReservationEntity, { where: { id }, ...writeLock(this.deps.dataSource) });
+  }
+
+  /** Locks the files a reservation holds; the relay may move any, a caller only files it may see. */
+  private async heldFiles(tx: EntityManager, principal: Principal, reservationId: string): Promise<AttachmentEntity[]> {
+    const rows = await tx.find(AttachmentEntity, { where: { reservationId, state: AttachmentState.RESERVED }, order: { id: "ASC" }, ...writeLock(this.deps.dataSource) });
+    if (!isRelay(principal) && rows.some((row) => !canSeeOrganization(principal, row.organizationId))) throw notFound("Reservation", reservationId);
+    return rows;
   }
 
   private limit(ids: string[]): string[] {
     const unique = [...new Set(ids)];
-    const max = this.services.config.maxFilesPerUpload;
+    const max = this.deps.config.maxFilesPerUpload;
     if (unique.length > max) throw domainError(ErrorCode.TOO_MANY_FILES, `At most ${max} files per update`, { field: "attachmentIds", max });
     return unique;
   }
 
-  private async existingCase(caseId: string, registering: boolean, caseAccess: DataLoader<string, CaseAccess | null>): Promise<AttachTarget> {
-    const access = await caseAccess.load(caseId);
-    if (!access) throw notFound("Case", caseId);
-    return { caseId, organizationId: access.organizationId, threat: access.inquiryType === "THREAT", registering };
-  }
-
-  private requireAttachable(principal: Principal, target: AttachTarget, row: AttachmentEntity | undefined, id: string): void {
+  private requireReservable(principal: Principal, target: ReservationTarget, row: AttachmentEntity | undefined, id: string): void {
     if (!row || !canSeeOrganization(principal, row.organizationId)) throw notFound("Attachment", id);
+    if (row.state === AttachmentState.RESERVED) throw badInput("attachmentIds", `${row.fileName} is being attached to another update or case`);
     if (row.state !== AttachmentState.STAGED) throw badInput("attachmentIds", `${row.fileName} is already attached`);
-    const ownUploadForNewCase = target.registering && row.caseId === null && row.organizationId === target.organizationId && row.uploadedBy.id === principal.id;
-    if (row.caseId !== target.caseId && !ownUploadForNewCase) throw badInput("attachmentIds", `${row.fileName} is not a staged upload of this case`);
-    if (target.threat && !row.encryptedZip) {
+    const registering = target.updateId === null;
+    const ownUploadForNewCase = registering && row.caseId === null && row.uploadedBy.id === principal.id;
+    if (row.organizationId !== target.organizationId || (row.caseId !== target.caseId && !ownUploadForNewCase)) {
+      throw badInput("attachmentIds", `${row.fileName} is not a staged upload of this case`);
+    }
+    if (target.inquiryType === "THREAT" && !row.encryptedZip) {
       throw domainError(ErrorCode.ENCRYPTED_ZIP_REQUIRED, `${row.fileName}: files of threat cases must be ZIP archives encrypted with the password "virus"`, {
         field: "attachmentIds",
       });

@@ -2,12 +2,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { Transform } from "node:stream";
 import type DataLoader from "dataloader";
 import type { FileUpload } from "graphql-upload-minimal";
+import type { DataSource } from "typeorm";
 import { actorOf } from "../../kit/actor.js";
 import type { CaseAccess } from "../../kit/case-access-client.js";
 import { badInput, domainError, ErrorCode, forbidden, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, hasScope, type Principal } from "../../kit/principal.js";
 import { inTransaction } from "../../kit/transaction.js";
-import type { AttachmentsServices } from "../attachments.context.js";
+import type { BlobStore } from "../blob-store/blob-store.js";
+import type { AttachmentsConfig } from "../config.js";
 import { StagingQuota } from "../staging-quota/staging-quota.service.js";
 import { AttachmentEntity, AttachmentState } from "./attachment.entity.js";
 import { type ArchiveVerdict, EncryptedZipInspector } from "./encrypted-zip.js";
@@ -108,6 +110,14 @@ function drainUnread(files: Promise<FileUpload>[]): void {
   }
 }
 
+/** What the upload service uses: the database, the subgraph's limits, the blob store and the time. */
+export interface UploadDependencies {
+  dataSource: DataSource;
+  config: AttachmentsConfig;
+  blobs: BlobStore;
+  clock: () => Date;
+}
+
 /**
  * Uploads stream through SHA-1 and SHA-256 into temporary blobs and become STAGED files only if
  * every file passed: the per-upload file limits, the ZIP rule of threat cases, the organization's
@@ -119,7 +129,7 @@ export class AttachmentUploadService {
   readonly slots: UploadSlots;
   readonly quota: StagingQuota;
 
-  constructor(private readonly services: AttachmentsServices) {
+  constructor(private readonly services: UploadDependencies) {
     const { config, dataSource } = services;
     this.archives = new EncryptedZipInspector(config.archiveInspection);
     this.slots = new UploadSlots(config.maxConcurrentUploadsPerPrincipal);
@@ -251,6 +261,7 @@ export class AttachmentUploadService {
         uploadedAt: now,
         uploadedBy: actorOf(principal),
         state: AttachmentState.STAGED,
+        reservationId: null,
         encryptedZip: file.encryptedZip,
         blobKey: id,
       });

@@ -63,6 +63,14 @@ describe.each(DATABASES)("staging quota on %s", (database) => {
     expect(await quota.remaining("nobody-yet")).toBe(1000);
   });
 
+  it("counts RESERVED bytes as staged ones: a released reservation gives its files back STAGED", async () => {
+    const quota = new StagingQuota(dataSource, 1000);
+    const reserved = Object.assign(stagedRow("org-reserved", 200), { state: AttachmentState.RESERVED, reservationId: crypto.randomUUID() });
+    const attached = Object.assign(stagedRow("org-reserved", 400), { state: AttachmentState.ATTACHED });
+    await dataSource.getRepository(AttachmentEntity).insert([stagedRow("org-reserved", 300), reserved, attached]);
+    expect(await quota.remaining("org-reserved")).toBe(500);
+  });
+
   it("makes a second staging of the same organization wait for the first to commit, then refuses what no longer fits", async () => {
     const quota = new StagingQuota(dataSource, 1000);
     // Unique, since other tests may share the MySQL server.

@@ -15,7 +15,8 @@ async function stagedBytes(manager: EntityManager, organizationId: string): Prom
   const row = await manager
     .createQueryBuilder(AttachmentEntity, "a")
     .select("COALESCE(SUM(a.size), 0)", "bytes")
-    .where("a.organizationId = :organizationId AND a.state = :state", { organizationId, state: AttachmentState.STAGED })
+    // RESERVED files count as staged: a released reservation gives them back as STAGED.
+    .where("a.organizationId = :organizationId AND a.state IN (:...states)", { organizationId, states: [AttachmentState.STAGED, AttachmentState.RESERVED] })
     .getRawOne<{ bytes: string | number }>();
   return Number(row?.bytes ?? 0);
 }

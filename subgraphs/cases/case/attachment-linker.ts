@@ -1,51 +1,53 @@
 import { badInput } from "../../kit/errors.js";
+import { CONFIRM_RESERVATION, RELEASE_RESERVATION, RESERVE_ATTACHMENTS } from "../../kit/reservation-protocol.js";
 import { querySubgraph } from "../../kit/subgraph-client.js";
 
-/** Rule 8: at most 3 files per case update (and per registration). */
-export const MAX_ATTACHMENTS_PER_UPDATE = 3;
-
-/** What `createCase` knows about the case it is about to register (the attachments subgraph cannot ask yet). */
-export interface NewCaseFacts {
+/**
+ * What the attachments subgraph needs to know about the case its files join. The cases subgraph
+ * states it (it has checked that the caller may see the case; organization and inquiry type never
+ * change), so the attachments subgraph does not call back.
+ */
+export interface ReservationTarget {
+  caseId: string;
+  /** Null when the case is being registered: then the caller's own uploads for the organization may join it. */
+  updateId: string | null;
   organizationId: string;
   inquiryType: string;
 }
 
 /**
- * Turns staged uploads into files of a case. The attachments subgraph owns the files; the cases
- * subgraph only asks it to check and attach them.
+ * The attachments subgraph's side of attaching files (see ReservationCoordinator for the steps).
+ * Every call is idempotent; each is made as the caller, with its gateway-signed `identityToken`.
  */
 export interface AttachmentLinker {
   /**
-   * Fails unless every id is a staged file of `caseId` that the caller (whose gateway-signed
-   * `identityToken` this is) may use. For a case being registered (`newCase`), the files are the
-   * caller's own uploads for its organization, and on a THREAT case each must be a ZIP encrypted
-   * with the password `virus`.
+   * Holds the files for `reservationId`, or fails with the reason they cannot join the case: a file
+   * that is not a STAGED upload of this case (at registration, one of the caller's own uploads for the
+   * organization) the caller may see, more than MAX_FILES_PER_UPLOAD files, or on a THREAT case a file
+   * that is not a ZIP encrypted with the password `virus`.
    */
-  check(identityToken: string, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void>;
-  /** Marks the files ATTACHED to the case (and to the update, when there is one). */
-  attach(identityToken: string, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void>;
+  reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<void>;
+  /** The held files become ATTACHED to the case (and update). */
+  confirm(identityToken: string, reservationId: string): Promise<void>;
+  /** The held files are STAGED again; a reserve arriving later fails. */
+  release(identityToken: string, reservationId: string, caseId: string): Promise<void>;
 }
 
 /** Refuses attachment ids until an attachments subgraph is wired in. */
 export const noAttachments: AttachmentLinker = {
-  async check(_identityToken, _caseId, attachmentIds) {
+  async reserve(_identityToken, _reservationId, _target, attachmentIds) {
     if (attachmentIds.length > 0) throw badInput("attachmentIds", "attachments are not available in this deployment");
   },
-  async attach() {},
+  async confirm() {},
+  async release() {},
 };
 
-const CHECK = `mutation CheckStagedAttachments($caseId: ID!, $ids: [ID!]!, $organizationId: ID, $inquiryType: String) {
-  checkStagedAttachments(caseId: $caseId, ids: $ids, organizationId: $organizationId, inquiryType: $inquiryType)
-}`;
-const ATTACH = `mutation AttachStagedAttachments($caseId: ID!, $updateId: ID, $ids: [ID!]!) {
-  attachStagedAttachments(caseId: $caseId, updateId: $updateId, ids: $ids)
-}`;
-
 /**
- * The attachments subgraph's `@inaccessible` checkStagedAttachments / attachStagedAttachments,
- * called over HTTP with the caller's own identity token (the gateway names the attachments subgraph
- * in the audience of the tokens it signs for cases), so that its visibility rules decide. Its contract errors (NOT_FOUND, TOO_MANY_FILES, ENCRYPTED_ZIP_REQUIRED, ...) reach the
- * client as they are.
+ * The attachments subgraph's `@inaccessible` reserveAttachments / confirmReservation /
+ * releaseReservation over HTTP, with the caller's own identity token (the gateway names the
+ * attachments subgraph in the audience of the tokens it signs for cases), so that its visibility
+ * rules decide. Its contract errors (NOT_FOUND, TOO_MANY_FILES, ENCRYPTED_ZIP_REQUIRED, ...) reach
+ * the client as they are.
  */
 export class HttpAttachmentLinker implements AttachmentLinker {
   constructor(
@@ -53,14 +55,16 @@ export class HttpAttachmentLinker implements AttachmentLinker {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async check(identityToken: string, caseId: string, attachmentIds: string[], newCase?: NewCaseFacts): Promise<void> {
-    if (attachmentIds.length === 0) return;
-    await this.call(identityToken, CHECK, { caseId, ids: attachmentIds, organizationId: newCase?.organizationId ?? null, inquiryType: newCase?.inquiryType ?? null });
+  async reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<void> {
+    await this.call(identityToken, RESERVE_ATTACHMENTS, { reservationId, ...target, ids: attachmentIds });
   }
 
-  async attach(identityToken: string, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void> {
-    if (attachmentIds.length === 0) return;
-    await this.call(identityToken, ATTACH, { caseId, updateId, ids: attachmentIds });
+  async confirm(identityToken: string, reservationId: string): Promise<void> {
+    await this.call(identityToken, CONFIRM_RESERVATION, { reservationId });
+  }
+
+  async release(identityToken: string, reservationId: string, caseId: string): Promise<void> {
+    await this.call(identityToken, RELEASE_RESERVATION, { reservationId, caseId });
   }
 
   private async call(identityToken: string, query: string, variables: Record<string, unknown>): Promise<void> {

@@ -8,7 +8,7 @@ import { CaseEventEntity } from "../case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
 import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
 import { ProductProfile } from "../product-profile/product-profile.entity.js";
-import { type AttachmentLinker, MAX_ATTACHMENTS_PER_UPDATE, noAttachments } from "./attachment-linker.js";
+import { type AttachmentRequest, MAX_ATTACHMENT_IDS, type ReservationCoordinator } from "../attachment-reservation/attachment-reservation.coordinator.js";
 import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
 import { CaseStatus, CaseSubStatus, SEVERITY_RANK } from "./case.enums.js";
 import type { AddCaseUpdateInput, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
@@ -53,12 +53,16 @@ function isCustomerSide(principal: Principal): boolean {
   return !isEngineer(principal);
 }
 
-/** The case lifecycle of DOMAIN.md section 3: every command validates, then changes one case in one transaction. */
+/**
+ * The case lifecycle: every command validates, then changes one case in one transaction. Files come
+ * with a registration or an update through the reservation protocol (`reservations`), which never
+ * calls the attachments subgraph while that transaction is open.
+ */
 export class CaseService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clock: Clock = () => new Date(),
-    private readonly attachments: AttachmentLinker = noAttachments,
+    private readonly clock: Clock,
+    private readonly reservations: Pick<ReservationCoordinator, "commitWithAttachments">,
   ) {}
 
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
@@ -91,9 +95,11 @@ export class CaseService {
     if (!profile || profile.organizationId !== organizationId) throw badInput("productProfileId", "unknown product profile");
 
     const now = this.clock();
+    // Chosen before anything is written: the reservation of the files names the case it will be.
     const caseId = randomUUID();
-    await this.attachments.check(identityToken, caseId, attachmentIds, { organizationId, inquiryType: input.inquiryType });
-    const created = await inTransaction(this.dataSource, async (tx) => {
+    const files: AttachmentRequest = { caseId, updateId: null, organizationId, inquiryType: input.inquiryType, attachmentIds, identityToken };
+    return this.reservations.commitWithAttachments(files, async (tx) => {
+      // Rolled back with the case when the registration fails; a number no case ever showed is not a reused one.
       const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
       const entity = Object.assign(new CaseEntity(), {
         id: caseId,
@@ -127,15 +133,6 @@ export class CaseService {
       await this.saveChanges(tx, entity, changes);
       return entity;
     });
-    try {
-      await this.attachments.attach(identityToken, caseId, null, attachmentIds);
-    } catch (error) {
-      // The attachments subgraph can only attach files to a case it can read, so the case is committed
-      // first; when its files cannot follow (another case took them meanwhile), the case is withdrawn.
-      await this.withdrawNewCase(caseId);
-      throw error;
-    }
-    return created;
   }
 
   async updateCase(principal: Principal, input: UpdateCaseInput): Promise<CaseEntity> {
@@ -201,14 +198,19 @@ export class CaseService {
     rules.requireScope(principal, "cases:write");
     const body = rules.requiredText("body", input.body);
     const attachmentIds = this.attachmentIds(input.attachmentIds);
-    await this.requireVisible(principal, input.caseId);
-    await this.attachments.check(identityToken, input.caseId, attachmentIds);
+    const current = await this.requireVisible(principal, input.caseId);
+    // Refused before any file is held; checked again under the lock.
+    if (!(current.status === CaseStatus.CLOSED && input.requestReopen === true)) rules.requireOpen(current.status, current.caseNumber);
+    // Chosen before anything is written: the reservation of the files names the update they come with.
+    const updateId = randomUUID();
+    const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, attachmentIds, identityToken };
     let update!: CaseUpdateEntity;
+    const commit = <T>(work: (tx: EntityManager) => Promise<T>) => this.reservations.commitWithAttachments(files, work);
     const updated = await this.change(principal, input.caseId, null, async (c, changes, now, tx) => {
       const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
       if (!reopening) rules.requireOpen(c.status, c.caseNumber);
       update = Object.assign(new CaseUpdateEntity(), {
-        id: randomUUID(),
+        id: updateId,
         caseId: c.id,
         body,
         author: actorOf(principal),
@@ -232,21 +234,8 @@ export class CaseService {
         changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
       }
       await tx.insert(CaseUpdateEntity, update);
-      // Inside the transaction: when the files cannot be attached (another update took them meanwhile),
-      // the update is not written either. The case itself is committed already, so the attachments
-      // subgraph can look it up.
-      await this.attachments.attach(identityToken, c.id, update.id, attachmentIds);
-    });
+    }, commit);
     return { case: updated, update };
-  }
-
-  /** Removes a case registered a moment ago whose registration failed afterwards (its number stays unused). */
-  private async withdrawNewCase(caseId: string): Promise<void> {
-    await inTransaction(this.dataSource, async (tx) => {
-      await tx.delete(NotificationEntity, { caseId });
-      await tx.delete(CaseEventEntity, { caseId });
-      await tx.delete(CaseEntity, { id: caseId });
-    });
   }
 
   /** Fails with NOT_FOUND unless the case exists and the principal may see it. */
@@ -267,16 +256,18 @@ export class CaseService {
 
   /**
    * Loads the case under a write lock, checks visibility and `expectedVersion`, lets `apply` change
-   * it, then saves the case, its history events and outbox rows in the same transaction. A command
-   * that changes nothing leaves the version alone.
+   * it, then saves the case, its history events and outbox rows in the same transaction (`commit`
+   * runs it: a plain transaction, or step 3 of the files' reservation). A command that changes
+   * nothing leaves the version alone.
    */
   private async change(
     principal: Principal,
     caseId: string,
     expectedVersion: number | null | undefined,
     apply: (c: CaseEntity, changes: ChangeSet, now: Date, tx: EntityManager) => void | Promise<void>,
+    commit: <T>(work: (tx: EntityManager) => Promise<T>) => Promise<T> = (work) => inTransaction(this.dataSource, work),
   ): Promise<CaseEntity> {
-    return inTransaction(this.dataSource, async (tx) => {
+    return commit(async (tx) => {
       const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
       if (!c || !canSeeOrganization(principal, c.organizationId)) throw notFound("Case", caseId);
       if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== c.version) {
@@ -327,10 +318,11 @@ export class CaseService {
     throw badInput("organizationId", "organizationId is required when acting for several organizations");
   }
 
+  /** The ids, once each. How many files an update may carry is the attachments subgraph's setting (MAX_FILES_PER_UPLOAD); this only bounds the request. */
   private attachmentIds(ids: string[] | null | undefined): string[] {
     const unique = [...new Set(ids ?? [])];
-    if (unique.length > MAX_ATTACHMENTS_PER_UPDATE) {
-      throw domainError(ErrorCode.TOO_MANY_FILES, `At most ${MAX_ATTACHMENTS_PER_UPDATE} files per update`, { field: "attachmentIds" });
+    if (unique.length > MAX_ATTACHMENT_IDS) {
+      throw domainError(ErrorCode.TOO_MANY_FILES, `At most ${MAX_ATTACHMENT_IDS} files per update`, { field: "attachmentIds", max: MAX_ATTACHMENT_IDS });
     }
     return unique;
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityTarget } from "typeorm";
 import { actorOf } from "../../kit/actor.js";
+import { type Clock, systemClock } from "../../kit/clock.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { AttkCollectionEntity } from "../attk-collection/attk-collection.entity.js";
 import type { RequestAttkActionInput } from "../attk-collection/attk-collection.input.js";
@@ -8,11 +9,10 @@ import { FileAnalysisEntity } from "../file-analysis/file-analysis.entity.js";
 import type { RequestFileActionInput } from "../file-analysis/file-analysis.input.js";
 import { ACTIONS_NEEDING_A_REASON, availableAttkActions, availableFileActions } from "../threat-analysis/action-matrix.js";
 import { openThreatCase } from "../threat-analysis/case-gate.js";
-import type { Clock } from "../threat-analysis/threat-analysis.service.js";
 import * as rules from "../threat-analysis/threat-analysis.rules.js";
 import { findVisibleResult } from "../threat-analysis/visible-result.js";
 import { AnalysisRequestState, type AttkAction, type FileAction } from "../threat.enums.js";
-import type { ThreatsRequest } from "../threats.context.js";
+import type { ThreatsRequest } from "../threats.request.js";
 import { AnalysisRequestEntity } from "./analysis-request.entity.js";
 
 type Subject = FileAnalysisEntity | AttkCollectionEntity;
@@ -25,7 +25,7 @@ type Subject = FileAnalysisEntity | AttkCollectionEntity;
 export class AnalysisRequestService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clock: Clock = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** `FileAnalysis.availableActions`: the buttons to draw now. */

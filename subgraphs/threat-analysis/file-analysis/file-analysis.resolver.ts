@@ -33,7 +33,7 @@ export class FileAnalysisResolver {
 
   @FieldResolver(() => EmailAnalysisEntity, { nullable: true, description: "When the file was attached to a submitted e-mail." })
   email(@Root() file: FileAnalysisEntity, @Ctx() ctx: ThreatsContext): Promise<EmailAnalysisEntity | null> | null {
-    return file.emailAnalysisId ? ctx.loaders.emailById.load(file.emailAnalysisId) : null;
+    return file.emailAnalysisId ? ctx.loaders.resultById.EmailAnalysis.load(file.emailAnalysisId) : null;
   }
 
   @FieldResolver(() => [AnalysisRequestEntity])

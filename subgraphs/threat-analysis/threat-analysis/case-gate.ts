@@ -1,7 +1,7 @@
 import type { CaseAccess } from "../../kit/case-access-client.js";
 import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js";
 import type { ThreatCategory } from "../threat.enums.js";
-import type { ThreatsRequest } from "../threats.context.js";
+import type { ThreatsRequest } from "../threats.request.js";
 
 /** A case that threat mutations may change: visible to the caller, THREAT, OPEN. */
 export interface OpenThreatCase extends CaseAccess {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager, EntityTarget } from "typeorm";
+import { type Clock, systemClock } from "../../kit/clock.js";
 import { badInput } from "../../kit/errors.js";
 import type { Principal } from "../../kit/principal.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
@@ -11,7 +12,7 @@ import type { RecordEmailVerdictInput } from "../email-analysis/email-analysis.i
 import { FileAnalysisEntity } from "../file-analysis/file-analysis.entity.js";
 import type { RecordFileVerdictInput } from "../file-analysis/file-analysis.input.js";
 import { EmailVerdict, FileVerdict, UrlRating } from "../threat.enums.js";
-import type { ThreatsRequest } from "../threats.context.js";
+import type { ThreatsRequest } from "../threats.request.js";
 import { UrlAnalysisEntity } from "../url-analysis/url-analysis.entity.js";
 import type { RecordUrlRatingInput } from "../url-analysis/url-analysis.input.js";
 import { type OpenThreatCase, openThreatCase } from "./case-gate.js";
@@ -19,8 +20,6 @@ import type { SubmitForAnalysisInput } from "./threat-analysis.input.js";
 import * as rules from "./threat-analysis.rules.js";
 import { findVisibleResult } from "./visible-result.js";
 import type { ThreatAnalysis } from "./threat-analysis.types.js";
-
-export type Clock = () => Date;
 
 type Scoped = { id: string; caseId: string; organizationId: string };
 
@@ -31,7 +30,7 @@ type Scoped = { id: string; caseId: string; organizationId: string };
 export class ThreatAnalysisService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly clock: Clock = () => new Date(),
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** The case's results as the caller may see them, read fresh (not from a request's loaders). */
@@ -112,38 +111,41 @@ export class ThreatAnalysisService {
     rules.requireEngineer(request.principal);
     const url = rules.canonicalUrl("url", input.url);
     const category = rules.optionalText("category", input.category, rules.LIMITS.category);
-    const threatCase = await openThreatCase(request, input.caseId);
-    const now = this.clock();
-    await this.upsert(threatCase, UrlAnalysisEntity, { url }, { rating: input.rating, category, analyzedAt: now }, now);
-    return this.resultsOf(request.principal, threatCase.id);
+    return this.record(request, input.caseId, UrlAnalysisEntity, { url }, (now) => ({ rating: input.rating, category, analyzedAt: now }));
   }
 
   /** The verdict on a submitted e-mail, by its name within the case. */
   async recordEmailVerdict(request: ThreatsRequest, input: RecordEmailVerdictInput): Promise<ThreatAnalysis> {
     rules.requireEngineer(request.principal);
     const name = rules.requiredText("name", input.name, rules.LIMITS.name);
-    const threatCase = await openThreatCase(request, input.caseId);
-    const now = this.clock();
-    await this.upsert(threatCase, EmailAnalysisEntity, { name }, { verdict: input.verdict, analyzedAt: analyzedAt(input.verdict, now) }, now);
-    return this.resultsOf(request.principal, threatCase.id);
+    return this.record(request, input.caseId, EmailAnalysisEntity, { name }, (now) => ({ verdict: input.verdict, analyzedAt: analyzedAt(input.verdict, now) }));
   }
 
   /** Whether the Anti-Threat Toolkit collected a file, by its name within the case. */
   async recordAttkFile(request: ThreatsRequest, input: RecordAttkFileInput): Promise<ThreatAnalysis> {
     rules.requireEngineer(request.principal);
     const fileName = rules.requiredText("fileName", input.fileName, rules.LIMITS.fileName);
-    const threatCase = await openThreatCase(request, input.caseId);
-    const now = this.clock();
-    await this.upsert(threatCase, AttkCollectionEntity, { fileName }, { collected: input.collected, analyzedAt: now }, now);
-    return this.resultsOf(request.principal, threatCase.id);
+    return this.record(request, input.caseId, AttkCollectionEntity, { fileName }, (now) => ({ collected: input.collected, analyzedAt: now }));
   }
 
   private scope(threatCase: OpenThreatCase) {
     return { id: randomUUID(), caseId: threatCase.id, organizationId: threatCase.organizationId, threatCategory: threatCase.threatCategory };
   }
 
-  /** Updates the case's row with `key`, or inserts it; the case's rows are locked meanwhile (MySQL). */
-  private async upsert<T extends Scoped>(threatCase: OpenThreatCase, entity: EntityTarget<T>, key: Record<string, string>, values: Record<string, unknown>, now: Date): Promise<void> {
+  /**
+   * An engineer's record on an open threat case: updates the case's row with `key`, or inserts it
+   * (the case's rows are locked meanwhile on MySQL), then answers the case's results.
+   */
+  private async record<T extends Scoped>(
+    request: ThreatsRequest,
+    caseId: string,
+    entity: EntityTarget<T>,
+    key: Record<string, string>,
+    valuesAt: (now: Date) => Record<string, unknown>,
+  ): Promise<ThreatAnalysis> {
+    const threatCase = await openThreatCase(request, caseId);
+    const now = this.clock();
+    const values = valuesAt(now);
     await inTransaction(this.dataSource, async (tx: EntityManager) => {
       const rows = await tx.find(entity, { where: { caseId: threatCase.id } as never, ...writeLock(this.dataSource) });
       const [column, value] = Object.entries(key)[0];
@@ -151,6 +153,7 @@ export class ThreatAnalysisService {
       if (existing) await tx.update(entity, { id: existing.id } as never, values as never);
       else await tx.insert(entity, { ...this.scope(threatCase), ...key, ...values, createdAt: now } as never);
     });
+    return this.resultsOf(request.principal, threatCase.id);
   }
 }
 

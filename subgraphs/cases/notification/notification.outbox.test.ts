@@ -1,52 +1,44 @@
-import { DataSource, type DataSourceOptions } from "typeorm";
+import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { smtpTransport } from "../../subgraphs/cases/notification/mail-transport.js";
-import { NotificationDispatcher } from "../../subgraphs/cases/notification/notification.dispatcher.js";
-import { NotificationEntity, NotificationState } from "../../subgraphs/cases/notification/notification.entity.js";
-import { claimDueNotifications, recordOutcome } from "../../subgraphs/cases/notification/notification.outbox.js";
-import { caseApi } from "../support/case-api.js";
-import { DATABASES } from "../support/databases.js";
-import { startGraph, type TestGraph } from "../support/graph.js";
-import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
+import { type TestDataSource, openTestDataSource } from "../../../test/support/data-source.js";
+import { DATABASES } from "../../../test/support/databases.js";
+import { caseWithOutbox } from "../../../test/support/outbox-rows.js";
+import { type SmtpSink, startSmtpSink } from "../../../test/support/smtp-sink.js";
+import { casesEntities } from "../cases.entities.js";
+import { casesMigrations } from "../migrations/index.js";
+import { smtpTransport } from "./mail-transport.js";
+import { NotificationDispatcher } from "./notification.dispatcher.js";
+import { NotificationEntity, NotificationState } from "./notification.entity.js";
+import { claimDueNotifications, recordOutcome } from "./notification.outbox.js";
 
 /**
- * Issue 7: each message is sent once even when several dispatchers (replicas) run at once. On MySQL
- * the second replica has its own connection pool on the same database, as another process would.
+ * Each message is sent once even when several dispatchers (replicas) run at once. On MySQL the second
+ * replica has its own connection pool on the same database, as another process would.
  */
 describe.each(DATABASES)("several dispatchers over one outbox on %s", (database) => {
-  let graph: TestGraph;
+  let db: TestDataSource;
+  let primary: DataSource;
   let replica: DataSource;
   let sink: SmtpSink;
-  let acme: string;
   const now = new Date("2026-03-02T09:00:00.000Z");
 
   beforeAll(async () => {
-    graph = await startGraph({ database, clock: () => now });
-    // SQLite is the single-process embedded default: there the dispatchers share its one connection
-    // (better-sqlite3 is synchronous, so a second connection in this process would wait on the file
-    // lock while blocking the thread that holds it). Replicas run on MySQL.
-    replica = database === "mysql" ? new DataSource({ ...graph.cases.dataSource.options, migrationsRun: false, synchronize: false } as DataSourceOptions) : graph.cases.dataSource;
-    if (!replica.isInitialized) await replica.initialize();
+    db = await openTestDataSource(database, { entities: casesEntities, migrations: casesMigrations });
+    primary = db.dataSource;
+    replica = await db.replica();
     sink = await startSmtpSink();
-    acme = await graph.tokenFor("customer@acme.example");
   });
   afterAll(async () => {
-    if (replica !== graph?.cases.dataSource && replica?.isInitialized) await replica.destroy();
-    await graph?.stop();
+    await db?.close();
     await sink?.stop();
   });
-  beforeEach(() => graph.cases.dataSource.createQueryBuilder().delete().from(NotificationEntity).execute());
+  beforeEach(() => primary.createQueryBuilder().delete().from(NotificationEntity).execute());
 
   /** `cases` cases with two CC addresses and `updates` updates each: 1 + updates outbox rows per case. */
   async function fillOutbox(cases: number, updates: number): Promise<string[]> {
-    const api = caseApi(graph);
-    for (let i = 0; i < cases; i++) {
-      const created = await api.create(acme, { ccEmails: ["cc1@acme.example", "cc2@acme.example"] });
-      expect(created.errors).toBeUndefined();
-      for (let u = 0; u < updates; u++) expect((await api.addUpdate(acme, { caseId: created.data!.createCase.case.id, body: `update ${u}` })).errors).toBeUndefined();
-    }
-    const rows = await graph.cases.dataSource.getRepository(NotificationEntity).find();
-    return rows.map((row) => row.id).sort();
+    const ids: string[] = [];
+    for (let i = 0; i < cases; i++) ids.push(...(await caseWithOutbox(primary, { at: now, ccEmails: ["cc1@acme.example", "cc2@acme.example"], updates })).notificationIds);
+    return ids.sort();
   }
 
   const dispatcher = (dataSource: DataSource, url = sink.url) =>
@@ -66,7 +58,7 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
     expect(ids).toHaveLength(18);
     const before = sink.messages.length;
 
-    const dispatchers = [dispatcher(graph.cases.dataSource), dispatcher(replica), dispatcher(graph.cases.dataSource), dispatcher(replica)];
+    const dispatchers = [dispatcher(primary), dispatcher(replica), dispatcher(primary), dispatcher(replica)];
     const summaries = await Promise.all(dispatchers.map((d) => d.dispatchDue()));
     await Promise.all(dispatchers.map((d) => d.dispatchDue()));
 
@@ -75,14 +67,14 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
     expect([...delivered].sort()).toEqual(ids);
     expect(summaries.reduce((sum, s) => sum + s.sent, 0)).toBe(18);
     expect(summaries.filter((s) => s.sent > 0).length).toBeGreaterThan(1); // they really ran side by side
-    const rows = await graph.cases.dataSource.getRepository(NotificationEntity).find();
+    const rows = await primary.getRepository(NotificationEntity).find();
     expect(rows.every((row) => row.state === NotificationState.SENT && row.attempts === 1)).toBe(true);
   });
 
   it("splits due rows between two racing claims without giving one row to both", async () => {
     const ids = await fillOutbox(4, 1);
 
-    const [first, second] = await Promise.all([claimDueNotifications(graph.cases.dataSource, now, 300_000, 100), claimDueNotifications(replica, now, 300_000, 100)]);
+    const [first, second] = await Promise.all([claimDueNotifications(primary, now, 300_000, 100), claimDueNotifications(replica, now, 300_000, 100)]);
 
     const firstIds = first.rows.map((row) => row.id);
     const secondIds = second.rows.map((row) => row.id);
@@ -92,7 +84,7 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
 
   it("lets another dispatcher take over a claim whose lease expired, and then refuses the old holder's outcome", async () => {
     const [id] = await fillOutbox(1, 0);
-    const crashed = await claimDueNotifications(graph.cases.dataSource, now, 300_000, 10);
+    const crashed = await claimDueNotifications(primary, now, 300_000, 10);
     expect(crashed.rows.map((row) => row.id)).toEqual([id]);
     expect((await claimDueNotifications(replica, new Date(now.getTime() + 299_000), 300_000, 10)).rows).toEqual([]);
 
@@ -101,9 +93,9 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
     expect(takeover.rows.map((row) => row.id)).toEqual([id]);
     expect(takeover.rows[0]!.attempts).toBe(2);
 
-    expect(await recordOutcome(graph.cases.dataSource, id!, crashed.token, { state: NotificationState.SENT, sentAt: later, lastError: null })).toBe(false);
+    expect(await recordOutcome(primary, id!, crashed.token, { state: NotificationState.SENT, sentAt: later, lastError: null })).toBe(false);
     expect(await recordOutcome(replica, id!, takeover.token, { state: NotificationState.SENT, sentAt: later, lastError: null })).toBe(true);
-    expect(await graph.cases.dataSource.getRepository(NotificationEntity).findOneByOrFail({ id })).toMatchObject({ state: NotificationState.SENT, claimToken: takeover.token });
+    expect(await primary.getRepository(NotificationEntity).findOneByOrFail({ id })).toMatchObject({ state: NotificationState.SENT, claimToken: takeover.token });
   });
 
   it("on shutdown finishes the message in flight and gives the rest of its claim back at once", async () => {
@@ -114,14 +106,14 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = await startSmtpSink({ beforeAccept: () => (arrived(), gate) });
     try {
-      const stop = dispatcher(graph.cases.dataSource, slow.url).start(60_000);
+      const stop = dispatcher(primary, slow.url).start(60_000);
       await firstArrived;
       const stopped = stop();
       release();
       await stopped;
 
       expect(slow.messages).toHaveLength(1);
-      const rows = await graph.cases.dataSource.getRepository(NotificationEntity).find();
+      const rows = await primary.getRepository(NotificationEntity).find();
       expect(rows.filter((row) => row.state === NotificationState.SENT)).toHaveLength(1);
       for (const row of rows.filter((r) => r.state === NotificationState.PENDING)) expect(row).toMatchObject({ claimToken: null, leaseExpiresAt: null, attempts: 0 });
 

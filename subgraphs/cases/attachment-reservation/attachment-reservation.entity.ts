@@ -1,0 +1,67 @@
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+
+/** Where one reservation of files stands; the coordinator's JSDoc draws the transitions. */
+export enum ReservationState {
+  /** Written before the attachments subgraph is asked to reserve; the case or update is not committed. */
+  PENDING = "PENDING",
+  /** The case or update is committed (in the same transaction as this state): the files are to be confirmed. */
+  COMMITTED = "COMMITTED",
+  /** The case or update will never be committed: the files are to be released. */
+  RELEASING = "RELEASING",
+  /** The attachments subgraph attached the files. Final. */
+  CONFIRMED = "CONFIRMED",
+  /** The attachments subgraph gave the files back (STAGED), or never held them. Final. */
+  RELEASED = "RELEASED",
+}
+
+/**
+ * The cases subgraph's intent to attach files to a case or update it is about to commit: written
+ * before anything is asked of the attachments subgraph, so that whatever dies afterwards, someone
+ * knows the files are to be confirmed (COMMITTED) or released (RELEASING) and delivers that. The
+ * delivery columns work like the mail outbox's: the relay claims due rows with a lease.
+ */
+@Entity("attachment_reservations")
+@Index(["state", "nextAttemptAt"])
+@Index(["state", "createdAt"])
+@Index(["claimToken"])
+export class AttachmentReservationEntity {
+  /** Also the reservation's id in the attachments subgraph. */
+  @PrimaryColumn({ type: "varchar", length: 36 })
+  id: string;
+
+  /** The case the files join (for `createCase`, the id the case will have). */
+  @Column({ type: "varchar", length: 36 })
+  caseId: string;
+
+  /** The update the files come with; null for `createCase`. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  updateId: string | null;
+
+  @Column({ type: "simple-json" })
+  attachmentIds: string[];
+
+  @Column({ type: "varchar", length: 16 })
+  state: ReservationState;
+
+  @Column({ type: "datetime", precision: 3 })
+  createdAt: Date;
+
+  /** Delivery tries of the current command (confirm or release) by the relay. */
+  @Column({ type: "int", default: 0 })
+  attempts: number;
+
+  /** When the relay may deliver the command; the request's own try comes first. */
+  @Column({ type: "datetime", precision: 3 })
+  nextAttemptAt: Date;
+
+  /** Random token of the relay pass that claimed the row. */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  claimToken: string | null;
+
+  /** Until when the claim holds; after that another pass may deliver it. */
+  @Column({ type: "datetime", precision: 3, nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column({ type: "varchar", length: 1000, nullable: true })
+  lastError: string | null;
+}
