@@ -26,8 +26,8 @@ export default defineConfig({
     pool: "forks",
     setupFiles: ["test/support/shared-worker-guard.ts"],
     // Vitest's default is one worker fewer than there are cores: one on a 2-core machine. Test files spend
-    // much of their time waiting (on MySQL, on the services they run as processes, on timers), so a second
-    // worker fills that time; measured on 2 cores, it cut the run by a third.
+    // much of their time waiting (on MySQL, on the services they run as processes, on timers), and a
+    // second worker fills that time.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ["test/support/global-setup.ts"],
     // The JSON report is what .ci/run counts; the default reporter is for people.

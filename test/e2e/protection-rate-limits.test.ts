@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyService } from "../../gateway/access/api-key.service.js";
 import { ConfigError } from "../../subgraphs/kit/env.js";
-import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
+import { createLogger } from "../../subgraphs/kit/logger.js";
+import { apiKeyHeader } from "../support/api-keys.js";
 import { type ExtraGateway, startGatewayOver } from "../support/extra-gateway.js";
 import { type GraphQLResponse, postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 import { connectRedis, REDIS_AVAILABLE, TEST_REDIS_URL } from "../support/redis.js";
@@ -48,23 +49,41 @@ async function redisKeys(prefix: string): Promise<string[]> {
  */
 const STORES: [string, Record<string, string>][] = [["in memory", {}], ...(REDIS_AVAILABLE ? [["in Redis", { REDIS_URL }] as [string, Record<string, string>]] : [])];
 
+/**
+ * The graph of this file. Rate limits are the gateway's alone: each group of tests starts a gateway of
+ * its own over these subgraphs, with the limits it tests (and a database of its own for API keys).
+ */
+let graph: TestGraph;
+beforeAll(async () => {
+  graph = await startGraph({ database: "sqlite" });
+});
+afterAll(() => graph?.stop());
+
+/** A gateway over the file's graph with `env`, as a client reaches it, with the key service of its database. */
+async function gatewayWith(env: Record<string, string>) {
+  const gateway = await startGatewayOver(graph, env);
+  return {
+    gateway,
+    request: ({ query, token, headers = {} }: { query: string; token?: string; headers?: Record<string, string> }) =>
+      postGraphQL<Record<string, any>>(gateway.url, { query }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers }),
+    keys: new ApiKeyService(gateway.gateway.dataSource, { logger: createLogger("test", "silent"), rotationGraceSeconds: 60 }),
+  };
+}
+
 describe.each(STORES)("rate limits per principal, counted %s", (_store, storeEnv) => {
-  let graph: TestGraph;
+  let limited: Awaited<ReturnType<typeof gatewayWith>>;
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    graph = await startGraph({
-      database: "sqlite",
-      env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_USER_PER_MINUTE: "3", RATE_LIMIT_API_KEY_PER_MINUTE: "2", RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "100" },
-    });
+    limited = await gatewayWith({ ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_USER_PER_MINUTE: "3", RATE_LIMIT_API_KEY_PER_MINUTE: "2", RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "100" });
   });
-  afterAll(() => graph?.stop());
+  afterAll(() => limited?.gateway.stop());
 
   it("counts a user's requests down in the headers, then answers 429 RATE_LIMITED with Retry-After", async () => {
     const token = await graph.tokenFor("customer@acme.example");
     const seen = [];
     for (let i = 0; i < 3; i++) {
-      const response = await graph.request({ query: QUERY, token });
+      const response = await limited.request({ query: QUERY, token });
       expect(response.status).toBe(200);
       seen.push(budgetOf(response));
     }
@@ -73,27 +92,26 @@ describe.each(STORES)("rate limits per principal, counted %s", (_store, storeEnv
     expect(seen[0]!.reset).toBeGreaterThan(nowSeconds - 1);
     expect(seen[0]!.reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + 60);
 
-    const refused = await graph.request({ query: QUERY, token });
+    const refused = await limited.request({ query: QUERY, token });
     expectRateLimited(refused);
     expect(refused.data).toBeUndefined();
   });
 
   it("gives every user a budget of their own", async () => {
     const globex = await graph.tokenFor("customer@globex.example");
-    const response = await graph.request({ query: QUERY, token: globex });
+    const response = await limited.request({ query: QUERY, token: globex });
     expect(response.status).toBe(200);
     expect(budgetOf(response)).toMatchObject({ limit: "3", remaining: "2" });
   });
 
   it("limits a partner API key by its own per-key budget", async () => {
-    const keys = new ApiKeyService(graph.gateway.dataSource, { logger: graph.gateway.logger, rotationGraceSeconds: 60 });
-    const { key } = await keys.create({ partnerId: "initech", scopes: ["cases:read"] });
+    const { key } = await limited.keys.create({ partnerId: "initech", scopes: ["cases:read"] });
     const headers = { "x-api-key": key };
-    const first = await graph.request({ query: QUERY, headers });
+    const first = await limited.request({ query: QUERY, headers });
     expect(first.errors).toBeUndefined();
     expect(budgetOf(first)).toMatchObject({ limit: "2", remaining: "1" });
-    await graph.request({ query: QUERY, headers });
-    expectRateLimited(await graph.request({ query: QUERY, headers }));
+    await limited.request({ query: QUERY, headers });
+    expectRateLimited(await limited.request({ query: QUERY, headers }));
   });
 
   if (storeEnv.REDIS_URL) {
@@ -106,30 +124,30 @@ describe.each(STORES)("rate limits per principal, counted %s", (_store, storeEnv
 });
 
 describe.each(STORES)("requests without valid credentials, counted per IP %s", (_store, storeEnv) => {
-  let graph: TestGraph;
+  let limited: Awaited<ReturnType<typeof gatewayWith>>;
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
-    graph = await startGraph({ database: "sqlite", env: { ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2" } });
+    limited = await gatewayWith({ ...storeEnv, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2" });
     // Two failed guesses spend this address's budget of 2.
     const guesses = [];
     for (let i = 0; i < 2; i++) {
-      const response = await graph.request({ query: QUERY, token: `not-a-token-${i}` });
+      const response = await limited.request({ query: QUERY, token: `not-a-token-${i}` });
       expect(response.status).toBe(401);
       guesses.push(budgetOf(response).remaining);
     }
     expect(guesses).toEqual(["1", "0"]);
   });
-  afterAll(() => graph?.stop());
+  afterAll(() => limited?.gateway.stop());
 
   it("refuses invalid credentials and requests without any from an address over its budget with 429", async () => {
-    expectRateLimited(await graph.request({ query: QUERY, token: "not-a-token-3" }));
-    expectRateLimited(await graph.request({ query: QUERY, headers: { "x-api-key": "csk_not-a-key" } }));
-    expectRateLimited(await graph.request({ query: QUERY }));
+    expectRateLimited(await limited.request({ query: QUERY, token: "not-a-token-3" }));
+    expectRateLimited(await limited.request({ query: QUERY, headers: { "x-api-key": "csk_not-a-key" } }));
+    expectRateLimited(await limited.request({ query: QUERY }));
   });
 
   it("still serves a valid bearer token from an address over its budget, counting it against the user", async () => {
-    const response = await graph.request({ query: QUERY, token: await graph.tokenFor("customer@acme.example") });
+    const response = await limited.request({ query: QUERY, token: await graph.tokenFor("customer@acme.example") });
     expect(response.status).toBe(200);
     expect(response.errors).toBeUndefined();
     expect(response.data!.cases.totalCount).toBeGreaterThanOrEqual(0);
@@ -138,8 +156,8 @@ describe.each(STORES)("requests without valid credentials, counted per IP %s", (
   });
 
   it("still serves a valid partner API key from an address over its budget, counting it against the key", async () => {
-    const { key } = await apiKeysOf(graph).create({ partnerId: "initech", scopes: ["cases:read"] });
-    const response = await graph.request({ query: QUERY, headers: apiKeyHeader(key) });
+    const { key } = await limited.keys.create({ partnerId: "initech", scopes: ["cases:read"] });
+    const response = await limited.request({ query: QUERY, headers: apiKeyHeader(key) });
     expect(response.status).toBe(200);
     expect(response.errors).toBeUndefined();
     expect(budgetOf(response)).toMatchObject({ limit: "600", remaining: "599" });
@@ -153,7 +171,6 @@ describe.each(STORES)("requests without valid credentials, counted per IP %s", (
 });
 
 describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
-  let graph: TestGraph;
   const gateways: ExtraGateway[] = [];
 
   /** A gateway over `graph` whose address budget is 1, with TRUST_PROXY as given (unset: no proxy trusted). */
@@ -166,12 +183,8 @@ describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
   const guess = (url: string, forwardedFor?: string) =>
     postGraphQL<Record<string, unknown>>(url, { query: QUERY }, { authorization: "Bearer not-a-token", ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) });
 
-  beforeAll(async () => {
-    graph = await startGraph({ database: "sqlite" });
-  });
   afterAll(async () => {
     for (const gateway of gateways) await gateway.stop();
-    await graph?.stop();
   });
 
   it("ignores X-Forwarded-For when no proxy is trusted: a forged address does not open a fresh budget", async () => {
@@ -205,32 +218,30 @@ describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
 });
 
 describe.runIf(REDIS_AVAILABLE)("two gateway replicas sharing Redis", () => {
-  let graph: TestGraph;
-  let replica: ExtraGateway;
+  const replicas: ExtraGateway[] = [];
   const prefix = uniquePrefix();
 
   beforeAll(async () => {
     const shared = { REDIS_URL, RATE_LIMIT_KEY_PREFIX: prefix, RATE_LIMIT_USER_PER_MINUTE: "4" };
-    graph = await startGraph({ database: "sqlite", env: shared });
-    replica = await startGatewayOver(graph, shared);
+    replicas.push(await startGatewayOver(graph, shared), await startGatewayOver(graph, shared));
   });
   afterAll(async () => {
-    await replica?.stop();
-    await graph?.stop();
+    for (const replica of replicas) await replica.stop();
   });
 
   it("enforces one budget across both replicas", async () => {
     const token = await graph.tokenFor("customer@acme.example");
     const headers = { authorization: `Bearer ${token}` };
+    const [first, second] = replicas.map((replica) => replica.url) as [string, string];
     const remaining = [];
-    for (const url of [graph.gatewayUrl, replica.url, graph.gatewayUrl, replica.url]) {
+    for (const url of [first, second, first, second]) {
       const response = await postGraphQL<Record<string, unknown>>(url, { query: QUERY }, headers);
       expect(response.status).toBe(200);
       remaining.push(budgetOf(response).remaining);
     }
     expect(remaining).toEqual(["3", "2", "1", "0"]);
-    expectRateLimited(await postGraphQL(replica.url, { query: QUERY }, headers));
-    expectRateLimited(await postGraphQL(graph.gatewayUrl, { query: QUERY }, headers));
+    expectRateLimited(await postGraphQL(second, { query: QUERY }, headers));
+    expectRateLimited(await postGraphQL(first, { query: QUERY }, headers));
     expect((await redisKeys(prefix)).some((key) => key.startsWith(`${prefix}:user:`))).toBe(true);
   });
 });

@@ -26,7 +26,7 @@ export async function caseWithOutbox(dataSource: DataSource, options: { at: Date
   await dataSource.getRepository(CaseEntity).insert(
     Object.assign(new CaseEntity(), {
       id: caseId,
-      caseNumber: `C-2026-${String(++caseSequence).padStart(6, "0")}-${caseId.slice(0, 4)}`,
+      caseNumber: `C-2026-${String(++caseSequence).padStart(6, "0")}`,
       organizationId: "acme",
       title: "Agent stops after the pattern update",
       description: "The agent stopped.",
