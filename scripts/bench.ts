@@ -50,7 +50,7 @@ function loadRow(what: string, result: LoadResult): string[] {
 async function mysqlAvailable(): Promise<string | null> {
   try {
     const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
-    const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [{ version: string }[]];
+    const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [[{ version: string }]];
     for (const name of ["cases", "attachments", "threats", "gateway"]) {
       await connection.query(`DROP DATABASE IF EXISTS casegraph_bench_${name}`);
       await connection.query(`CREATE DATABASE casegraph_bench_${name}`);

@@ -52,7 +52,7 @@ describe("audit log of authorization denials in every subgraph", () => {
     expect((await post("{ allowed }", identity)).body.data?.allowed).toBe("yes");
     expect(lines().filter((l) => l.event === "authorization_denied")).toEqual([]);
     const denied = await post("query SetStatus { engineersOnly }", identity);
-    expect(denied.body.errors[0].extensions.code).toBe("FORBIDDEN");
+    expect(denied.body.errors[0]!.extensions.code).toBe("FORBIDDEN");
     expect(lines()).toContainEqual(
       expect.objectContaining({
         event: "authorization_denied",

@@ -53,7 +53,7 @@ describe.each(DATABASES)("the action matrix through the gateway on %s", (databas
     }
     const cells = FILE_ACTION_TABLE.filter((c) => c.category === category);
     const answers = await Promise.all(cells.map((cell) => api.requestFileAction(customer, { fileAnalysisId: files[cell.row as keyof typeof files], action: cell.action, comment: "Please check." })));
-    cells.forEach((cell, i) => expect(errorCode(answers[i]), `${cell.action} on ${cell.row}`).toBe(cell.offered ? undefined : "ACTION_NOT_AVAILABLE"));
+    cells.forEach((cell, i) => expect(errorCode(answers[i]!), `${cell.action} on ${cell.row}`).toBe(cell.offered ? undefined : "ACTION_NOT_AVAILABLE"));
     const requested = new Map<string, string[]>((await api.analysisOf(engineer, caseId)).files.map((f: any) => [f.id, f.requests.map((r: any) => r.action)]));
     for (const [verdict, id] of Object.entries(files)) {
       expect(sorted(requested.get(id)!), `requests stored on ${verdict}`).toEqual(sorted(offeredActions(FILE_ACTION_TABLE, verdict, category)));
@@ -68,7 +68,7 @@ describe.each(DATABASES)("the action matrix through the gateway on %s", (databas
     }
     const cells = ATTK_ACTION_TABLE.filter((c) => c.category === category);
     const answers = await Promise.all(cells.map((cell) => api.requestAttkAction(customer, { attkCollectionId: attk[cell.row], action: cell.action, comment: "The first collection missed files." })));
-    cells.forEach((cell, i) => expect(errorCode(answers[i]), `${cell.action} on ${cell.row}`).toBe(cell.offered ? undefined : "ACTION_NOT_AVAILABLE"));
+    cells.forEach((cell, i) => expect(errorCode(answers[i]!), `${cell.action} on ${cell.row}`).toBe(cell.offered ? undefined : "ACTION_NOT_AVAILABLE"));
     const requested = new Map<string, string[]>((await api.analysisOf(engineer, caseId)).attk.map((a: any) => [a.id, a.requests.map((r: any) => r.action)]));
     for (const [state, id] of Object.entries(attk)) {
       expect(sorted(requested.get(id)!), `requests stored on ${state}`).toEqual(sorted(offeredActions(ATTK_ACTION_TABLE, state, category)));

@@ -48,7 +48,7 @@ export interface MatrixCell {
 
 function cells(table: Record<string, Record<string, string>>): MatrixCell[] {
   return Object.entries(table).flatMap(([row, actions]) =>
-    Object.entries(actions).flatMap(([action, marks]) => marks.split(" ").map((mark, i) => ({ row, category: THREAT_CATEGORIES[i], action, offered: mark === "x" }))),
+    Object.entries(actions).flatMap(([action, marks]) => marks.split(" ").map((mark, i) => ({ row, category: THREAT_CATEGORIES[i]!, action, offered: mark === "x" }))),
   );
 }
 

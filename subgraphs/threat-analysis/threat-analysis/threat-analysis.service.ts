@@ -146,7 +146,7 @@ export class ThreatAnalysisService {
   private async upsert<T extends Scoped>(threatCase: OpenThreatCase, entity: EntityTarget<T>, key: Record<string, string>, values: Record<string, unknown>, now: Date): Promise<void> {
     await inTransaction(this.dataSource, async (tx: EntityManager) => {
       const rows = await tx.find(entity, { where: { caseId: threatCase.id } as never, ...writeLock(this.dataSource) });
-      const [column, value] = Object.entries(key)[0];
+      const [column, value] = Object.entries(key)[0]!;
       const existing = rows.find((row) => (row as Record<string, unknown>)[column] === value);
       if (existing) await tx.update(entity, { id: existing.id } as never, values as never);
       else await tx.insert(entity, { ...this.scope(threatCase), ...key, ...values, createdAt: now } as never);
