@@ -49,8 +49,8 @@ async function main(): Promise<void> {
     process.stdout.write(`starting ${service.name} on :${service.port} ... `);
     const child = spawn(process.execPath, [join(dist, service.main)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
-    prefixLines(service.name, child.stdout!, (line) => (process.env.VERBOSE ? console.log(line) : undefined));
-    prefixLines(service.name, child.stderr!, (line) => console.error(line));
+    prefixLines(service.name, child.stdout, (line) => (process.env.VERBOSE ? console.log(line) : undefined));
+    prefixLines(service.name, child.stderr, (line) => console.error(line));
     child.on("exit", (code, signal) => {
       if (!shuttingDown) {
         console.error(`${service.name} stopped (${signal ?? code}); stopping the others`);

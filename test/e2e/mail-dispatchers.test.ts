@@ -25,7 +25,7 @@ describe.each(DATABASES)("several dispatchers over one outbox on %s", (database)
     // SQLite is the single-process embedded default: there the dispatchers share its one connection
     // (better-sqlite3 is synchronous, so a second connection in this process would wait on the file
     // lock while blocking the thread that holds it). Replicas run on MySQL.
-    replica = database === "mysql" ? new DataSource({ ...graph.cases.dataSource.options, migrationsRun: false, synchronize: false } as DataSourceOptions) : graph.cases.dataSource;
+    replica = database === "mysql" ? new DataSource({ ...graph.cases.dataSource.options, migrationsRun: false, synchronize: false }) : graph.cases.dataSource;
     if (!replica.isInitialized) await replica.initialize();
     sink = await startSmtpSink();
     acme = await graph.tokenFor("customer@acme.example");

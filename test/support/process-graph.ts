@@ -196,7 +196,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
       const child = spawn(process.execPath, [join(buildDir, SERVICES[name].main)], { cwd: REPO, env, stdio: ["ignore", "ignore", "pipe"] });
       const entry = { child, stderr: "" };
       // Keep the end of stderr: it explains a process that died.
-      child.stderr!.on("data", (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString()).slice(-16_384)));
+      child.stderr.on("data", (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString()).slice(-16_384)));
       children.set(name, entry);
     }
     await Promise.all(PROCESS_NAMES.map((name) => waitReady(origins[name], children.get(name)!.child, name, () => children.get(name)!.stderr)));

@@ -148,7 +148,7 @@ export class ThreatAnalysisService {
       const rows = await tx.find(entity, { where: { caseId: threatCase.id } as never, ...writeLock(this.dataSource) });
       const [column, value] = Object.entries(key)[0]!;
       const existing = rows.find((row) => (row as Record<string, unknown>)[column] === value);
-      if (existing) await tx.update(entity, { id: existing.id } as never, values as never);
+      if (existing) await tx.update(entity, { id: existing.id }, values as never);
       else await tx.insert(entity, { ...this.scope(threatCase), ...key, ...values, createdAt: now } as never);
     });
   }
