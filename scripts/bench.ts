@@ -95,7 +95,8 @@ async function main(): Promise<void> {
       attachments: createDataSource({ url: env.ATTACHMENTS_DATABASE_URL, sqlitePath: join(dataDir, "attachments.sqlite"), entities: attachmentsEntities, migrations: [] }),
       threats: createDataSource({ url: env.THREATS_DATABASE_URL, sqlitePath: join(dataDir, "threats.sqlite"), entities: threatsEntities, migrations: [] }),
     };
-    for (const db of Object.values(databases)) {
+    const all = [databases.cases, databases.attachments, databases.threats];
+    for (const db of all) {
       Object.assign(db.options, { synchronize: false, migrationsRun: false });
       await db.initialize();
     }
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
       const large = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
       rows.push([`6. cases(first: 20) by update time, ${fmt(BASE_CASES)} vs ${fmt(GROWTH_CASES)} cases`, `p50 ${fmt(small.p50, 1)} ms vs ${fmt(large.p50, 1)} ms`, `ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5)`, ""]);
     }
-    for (const db of Object.values(databases)) await db.destroy();
+    for (const db of all) await db.destroy();
 
     const table = [
       "| measure | result | detail | note |",
@@ -240,7 +241,7 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
     headers: { "content-type": "application/json", ...bearer },
     body: JSON.stringify({ query: 'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }' }),
   });
-  const caseId = ((await created.json()) as any).data.createCase.case.id as string;
+  const caseId = ((await created.json()) as { data: { createCase: { case: { id: string } } } }).data.createCase.case.id;
   const operations = JSON.stringify({ query: "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id size } } }", variables: { input: { caseId, files: [null] } } });
   const pids = ["gateway", "attachments"].map((name) => processes.find((p) => p.name === name)!.child.pid!);
   const baseline = pids.map(rssOf);
@@ -257,9 +258,9 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
     curl.on("close", () => resolve(out));
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let result: any = {};
+  let result: { data?: { uploadAttachments?: unknown }; error?: string };
   try {
-    result = JSON.parse(answer);
+    result = JSON.parse(answer) as typeof result;
   } catch {
     result = { error: answer.slice(0, 200) };
   }

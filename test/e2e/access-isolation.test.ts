@@ -140,7 +140,7 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
       for (const { limit, key } of issued) {
         const authenticated = await keys.authenticate(key);
         if (!authenticated.principal) throw new Error(`key refused: ${authenticated.failure}`);
-        result.push({ label: `key of ${partnerId} limited to ${limit ?? "all"}`, headers: apiKeyHeader(key), visible: limit ? limit.filter((o) => managedNow.includes(o)) : managedNow, principal: authenticated.principal });
+        result.push({ label: `key of ${partnerId} limited to ${limit?.join(",") ?? "all"}`, headers: apiKeyHeader(key), visible: limit ? limit.filter((o) => managedNow.includes(o)) : managedNow, principal: authenticated.principal });
       }
     }
     return result;

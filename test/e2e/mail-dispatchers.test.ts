@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions } from "typeorm";
+import { DataSource } from "typeorm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { smtpTransport } from "../../subgraphs/cases/notification/mail-transport.js";
 import { NotificationDispatcher } from "../../subgraphs/cases/notification/notification.dispatcher.js";

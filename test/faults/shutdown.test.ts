@@ -72,9 +72,10 @@ describe("graceful shutdown on SIGTERM", () => {
       // The request is in flight (half its body sent) when the service is told to stop.
       setTimeout(() => {
         child.kill("SIGTERM");
-        setTimeout(async () => {
-          await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
-          req.end(body.slice(10));
+        setTimeout(() => {
+          expect(fetch(`http://127.0.0.1:${port}/health`))
+            .rejects.toThrow()
+            .then(() => req.end(body.slice(10)), reject);
         }, 300);
       }, 100);
     });

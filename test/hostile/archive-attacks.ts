@@ -18,7 +18,6 @@ async function inSequence<T>(requests: (() => Promise<T>)[]): Promise<T[]> {
 const refusalOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions;
 
 /** Characters a stored file name must never carry (controls, bidi overrides, folders). */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069/\\]/;
 
 /** Archives built to exhaust whatever inspects them, and hostile names, uploaded to threat and product cases. */

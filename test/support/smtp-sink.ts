@@ -61,7 +61,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", async () => {
+      const accept = async () => {
         await options.beforeAccept?.();
         const raw = Buffer.concat(chunks).toString("utf8");
         const mailFrom = session.envelope.mailFrom;
@@ -73,7 +73,10 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           header: (name) => headerOf(raw, name),
           part: (type) => partOf(raw, type),
         });
-        callback();
+      };
+      // A failing beforeAccept refuses the message instead of leaving an unhandled rejection.
+      stream.on("end", () => {
+        accept().then(() => callback(), (error: Error) => callback(error));
       });
     },
   });

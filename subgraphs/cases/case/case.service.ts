@@ -17,13 +17,16 @@ import * as rules from "./case.rules.js";
 export type Clock = () => Date;
 
 /** The changes one command makes to a case: history events and outbox rows, saved with it. */
+/** A case field's value as its history records it: enums and texts are strings, e-mail lists arrays. */
+type FieldValue = string | readonly string[] | null | undefined;
+
 class ChangeSet {
   readonly events: CaseEventEntity[] = [];
   readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
   constructor(private readonly actor: Actor, private readonly at: Date, private readonly caseId: string) {}
 
-  record(field: string, oldValue: unknown, newValue: unknown, comment: string | null = null): void {
-    const text = (value: unknown) => (value === null || value === undefined ? null : Array.isArray(value) ? value.join(", ") : String(value));
+  record(field: string, oldValue: FieldValue, newValue: FieldValue, comment: string | null = null): void {
+    const text = (value: FieldValue) => (value === null || value === undefined ? null : typeof value === "string" ? value : value.join(", "));
     this.events.push(
       Object.assign(new CaseEventEntity(), {
         id: randomUUID(),
