@@ -80,7 +80,12 @@ async function runStep(call: Call, demoCase: { id: string; threat: boolean }, st
     let staged: string[] = [];
     if (step.files) {
       const uploads = await Promise.all(step.files.map((file) => asUpload(file, demoCase.threat)));
-      const uploaded = await call<{ uploadAttachments: { attachments: { id: string }[] } }>(step.by, "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } }", { input: { caseId } }, uploads);
+      const uploaded = await call<{ uploadAttachments: { attachments: { id: string }[] } }>(
+        step.by,
+        "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } }",
+        { input: { caseId } },
+        uploads,
+      );
       staged = uploaded.uploadAttachments.attachments.map((a) => a.id);
     }
     await mutate(step.by, "addCaseUpdate", { caseId, body: step.update, requestReopen: step.reopen ?? null, attachmentIds: staged }, "update { id }");

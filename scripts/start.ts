@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   if (created) console.log(`loaded ${created} demo cases`);
   const demoApiKey = await createDemoApiKeyOnce(gatewayConfig());
   if (demoApiKey) {
-    console.log(`\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`);
+    console.log(
+      `\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`,
+    );
   }
   const token = await signDevToken(demoUser("customer@acme.example")!, jwtSecret);
   console.log(`

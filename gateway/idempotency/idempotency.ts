@@ -41,7 +41,9 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
     }
     const principal = res.locals.principal as Principal;
     const owner = `${principal.kind}:${principal.id}`;
-    const fingerprint = createHash("sha256").update(JSON.stringify([body?.query, body?.variables ?? null, body?.operationName ?? null])).digest("hex");
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify([body?.query, body?.variables ?? null, body?.operationName ?? null]))
+      .digest("hex");
     const now = clock();
     try {
       await records.delete({ principal: owner, key, expiresAt: LessThan(now) });
@@ -70,9 +72,7 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
       if (chunk && typeof chunk !== "function") chunks.push(Buffer.from(chunk as Buffer));
       const body = Buffer.concat(chunks).toString("utf8");
       const keep = res.statusCode < 500 && body.length <= MAX_STORED_BODY && !RETRYABLE.test(body);
-      const settle = keep
-        ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body })
-        : records.delete({ principal: owner, key });
+      const settle = keep ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body }) : records.delete({ principal: owner, key });
       // The record is settled before the answer leaves, so that a retry never finds it half-written.
       settle.catch(() => undefined).finally(() => (end as (...args: unknown[]) => unknown)(chunk, ...rest));
       return res;

@@ -68,9 +68,7 @@ export function mapKeys(mapJson: string): Set<string> | "too many" | null {
   if (typeof map !== "object" || map === null || Array.isArray(map)) return null;
   const entries = Object.entries(map);
   if (entries.length > MAX_FILE_PARTS) return "too many";
-  const wellFormed = entries.every(
-    ([name, paths]) => FIELD_NAME.test(name) && Array.isArray(paths) && paths.length > 0 && paths.every((path) => typeof path === "string" && path.startsWith("variables.")),
-  );
+  const wellFormed = entries.every(([name, paths]) => FIELD_NAME.test(name) && Array.isArray(paths) && paths.length > 0 && paths.every((path) => typeof path === "string" && path.startsWith("variables.")));
   return wellFormed ? new Set(entries.map(([name]) => name)) : null;
 }
 

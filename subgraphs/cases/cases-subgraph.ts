@@ -20,11 +20,7 @@ export const CASES_SUBGRAPH = "cases";
 
 /** The schema alone, for `npm run schema` and composition tests. */
 export function buildCasesSchema() {
-  return buildFederatedSchema(
-    { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver] },
-    caseReferenceResolvers,
-    { subgraphQueries: ["caseAccess"] },
-  );
+  return buildFederatedSchema({ resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver] }, caseReferenceResolvers, { subgraphQueries: ["caseAccess"] });
 }
 
 export interface CasesSubgraph {

@@ -67,7 +67,7 @@ export function createThreatsLoaders(services: Pick<ThreatsServices, "dataSource
     emailsByCase: groupedLoader(dataSource, EmailAnalysisEntity, principal, "caseId", "createdAt"),
     attkByCase: groupedLoader(dataSource, AttkCollectionEntity, principal, "caseId", "createdAt"),
     requestsBySubject: groupedLoader(dataSource, AnalysisRequestEntity, principal, "subjectId", "requestedAt"),
-    emailById: new DataLoader(async (ids) => (await emailsById.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null))),
+    emailById: new DataLoader(async (ids) => (await emailsById.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : (rows[0] ?? null)))),
     caseAccess: createCaseAccessLoader(config.casesUrl, identityToken),
     attachmentFacts: createAttachmentFactsLoader(config.attachmentsUrl, identityToken),
   };

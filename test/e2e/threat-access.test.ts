@@ -55,7 +55,10 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
     const resultsAs = async (principal: (typeof PRINCIPALS)[keyof typeof PRINCIPALS]) => {
       const response = await postGraphQL<{ _entities: any[] }>(
         graph.urls["threat-analysis"],
-        { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { threatAnalysis { files { id } urls { id } emails { id } attk { id } } } } }`, variables: { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] } },
+        {
+          query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { threatAnalysis { files { id } urls { id } emails { id } attk { id } } } } }`,
+          variables: { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] },
+        },
         { [IDENTITY_HEADER]: signTestIdentity(principal, "threat-analysis") },
       );
       expect(response.errors).toBeUndefined();

@@ -43,7 +43,10 @@ describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
     ]);
     for (const result of results) expect([undefined, "CASE_CLOSED"]).toContain(codeOf(result));
     const final = await api.get(acme, c.id);
-    const statusEvents = final.history.edges.map((e: any) => e.node).filter((n: any) => n.field === "status").reverse();
+    const statusEvents = final.history.edges
+      .map((e: any) => e.node)
+      .filter((n: any) => n.field === "status")
+      .reverse();
     // Replaying the status events from creation gives the final status, and each starts where the previous ended.
     let status: string | null = null;
     for (const event of statusEvents) {

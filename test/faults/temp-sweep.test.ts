@@ -77,9 +77,7 @@ describe.each(DATABASES)("temporary blobs of a killed attachments process on %s"
     await build(buildDir);
     // Read from outside, as the process wrote it: no entity classes, no schema changes.
     rows = new DataSource(
-      mysql
-        ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 }
-        : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
+      mysql ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 } : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
     );
   }, 180_000);
 

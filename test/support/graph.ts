@@ -125,4 +125,3 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
     },
   };
 }
-

@@ -206,9 +206,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
 
     // The attachments database as its own process writes it, read from outside (no entity classes, no schema changes).
     const attachmentsDb = new DataSource(
-      mysql
-        ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 }
-        : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
+      mysql ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 } : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
     );
     await attachmentsDb.initialize();
 
@@ -227,7 +225,14 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
         return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
       },
       async readiness() {
-        const statuses = await Promise.all(PROCESS_NAMES.map((name) => fetch(`${origins[name]}/ready`).then((r) => r.status, () => 0)));
+        const statuses = await Promise.all(
+          PROCESS_NAMES.map((name) =>
+            fetch(`${origins[name]}/ready`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          ),
+        );
         return Object.fromEntries(PROCESS_NAMES.map((name, index) => [name, statuses[index]])) as Record<ProcessName, number>;
       },
       exited() {
@@ -237,10 +242,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
         });
       },
       usage() {
-        return Object.fromEntries(PROCESS_NAMES.map((name) => [name, { rssBytes: readStatusKb(pids[name], "VmRSS"), cpuSeconds: readCpuSeconds(pids[name]) }])) as Record<
-          ProcessName,
-          ProcessUsage
-        >;
+        return Object.fromEntries(PROCESS_NAMES.map((name) => [name, { rssBytes: readStatusKb(pids[name], "VmRSS"), cpuSeconds: readCpuSeconds(pids[name]) }])) as Record<ProcessName, ProcessUsage>;
       },
       beginWindow() {
         const cpuBefore = Object.fromEntries(PROCESS_NAMES.map((name) => [name, readCpuSeconds(pids[name])]));

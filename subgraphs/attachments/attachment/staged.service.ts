@@ -42,7 +42,13 @@ export class StagedAttachmentService {
       target = await this.existingCase(caseId, false, caseAccess);
     }
     const rows = await this.services.dataSource.getRepository(AttachmentEntity).findBy({ id: In(unique) });
-    for (const id of unique) this.requireAttachable(principal, target, rows.find((row) => row.id === id), id);
+    for (const id of unique)
+      this.requireAttachable(
+        principal,
+        target,
+        rows.find((row) => row.id === id),
+        id,
+      );
   }
 
   /** Marks the files ATTACHED to the case (and update). Repeating the same call is harmless. */

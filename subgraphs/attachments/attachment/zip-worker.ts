@@ -126,9 +126,7 @@ export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean
     };
     const failed = (detail: string) => settle({ reason: "inspection_failed", detail });
     const timer = setTimeout(() => settle({ reason: "inspection_timeout", detail: `inspecting it took longer than ${limits.timeoutMs} ms` }), limits.timeoutMs);
-    worker.on("error", (error: Error & { code?: string }) =>
-      failed(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "inspecting it needed more memory than allowed" : "its inspection failed"),
-    );
+    worker.on("error", (error: Error & { code?: string }) => failed(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "inspecting it needed more memory than allowed" : "its inspection failed"));
     worker.on("exit", () => failed("its inspection stopped without an answer"));
     worker.on("message", (message: WorkerMessage) => {
       if (settled) return;

@@ -78,11 +78,7 @@ export const ENGINEER_SUB_STATUSES: readonly CaseSubStatus[] = [
   CaseSubStatus.OUT_OF_SCOPE,
 ];
 
-export const ENGINEER_CLOSING_SUB_STATUSES: readonly CaseSubStatus[] = [
-  CaseSubStatus.RESOLVED,
-  CaseSubStatus.CLOSE_AGREED,
-  CaseSubStatus.OUT_OF_SCOPE,
-];
+export const ENGINEER_CLOSING_SUB_STATUSES: readonly CaseSubStatus[] = [CaseSubStatus.RESOLVED, CaseSubStatus.CLOSE_AGREED, CaseSubStatus.OUT_OF_SCOPE];
 
 /** How a case closes when `closeCase` (or `updateCase` with status CLOSED) is called by this principal. */
 export function closingSubStatus(principal: Principal): CaseSubStatus {

@@ -23,7 +23,11 @@ type FieldValue = string | readonly string[] | null | undefined;
 class ChangeSet {
   readonly events: CaseEventEntity[] = [];
   readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
-  constructor(private readonly actor: Actor, private readonly at: Date, private readonly caseId: string) {}
+  constructor(
+    private readonly actor: Actor,
+    private readonly at: Date,
+    private readonly caseId: string,
+  ) {}
 
   record(field: string, oldValue: FieldValue, newValue: FieldValue, comment: string | null = null): void {
     const text = (value: FieldValue) => (value === null || value === undefined ? null : typeof value === "string" ? value : value.join(", "));
@@ -67,7 +71,11 @@ export class CaseService {
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
   async findVisible(principal: Principal, ids: readonly string[]): Promise<(CaseEntity | null)[]> {
     if (ids.length === 0) return [];
-    const rows = await this.dataSource.getRepository(CaseEntity).createQueryBuilder("c").where("c.id IN (:...ids)", { ids: [...ids] }).getMany();
+    const rows = await this.dataSource
+      .getRepository(CaseEntity)
+      .createQueryBuilder("c")
+      .where("c.id IN (:...ids)", { ids: [...ids] })
+      .getMany();
     const byId = new Map(rows.filter((c) => canSeeOrganization(principal, c.organizationId)).map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -147,8 +155,7 @@ export class CaseService {
       throw domainError(ErrorCode.REOPEN_VIA_UPDATE, "A case is reopened by posting a case update with requestReopen: true", { field: "status" });
     }
     const ccEmails = input.ccEmails ? rules.normalizeCcEmails(input.ccEmails) : undefined;
-    const businessImpact =
-      input.businessImpact === undefined || input.businessImpact === null ? undefined : rules.limitedText("businessImpact", input.businessImpact.trim());
+    const businessImpact = input.businessImpact === undefined || input.businessImpact === null ? undefined : rules.limitedText("businessImpact", input.businessImpact.trim());
     return this.change(principal, input.caseId, input.expectedVersion, (c, changes) => {
       rules.requireOpen(c.status, c.caseNumber);
       const severity = input.severity ?? c.severity;
@@ -338,4 +345,3 @@ export class CaseService {
     return unique;
   }
 }
-

@@ -24,9 +24,7 @@ export function availableFileActions(verdict: FileVerdict, category: ThreatCateg
  * analysis" cases; collecting more files always. Whether a file was collected changes neither.
  */
 export function availableAttkActions(_collected: boolean, category: ThreatCategory): AttkAction[] {
-  return category === ThreatCategory.INFECTION_ANALYSIS
-    ? [AttkAction.REQUEST_LOG_REANALYSIS, AttkAction.COLLECT_MORE_FILES]
-    : [AttkAction.COLLECT_MORE_FILES];
+  return category === ThreatCategory.INFECTION_ANALYSIS ? [AttkAction.REQUEST_LOG_REANALYSIS, AttkAction.COLLECT_MORE_FILES] : [AttkAction.COLLECT_MORE_FILES];
 }
 
 /** Actions whose request must say why (a non-empty comment). */

@@ -17,7 +17,10 @@ function visibleById(ctx: ThreatsContext, entity: EntityTarget<{ id: string; org
   let loader = perRequest.get(entity);
   if (!loader) {
     loader = new DataLoader<string, unknown>(async (ids) => {
-      const qb = ctx.services.dataSource.getRepository(entity).createQueryBuilder("t").where("t.id IN (:...ids)", { ids: [...ids] });
+      const qb = ctx.services.dataSource
+        .getRepository(entity)
+        .createQueryBuilder("t")
+        .where("t.id IN (:...ids)", { ids: [...ids] });
       const rows = await whereVisible(qb, ctx.principal, "t").getMany();
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);

@@ -37,11 +37,7 @@ export class ThreatAnalysisService {
   /** The case's results as the caller may see them, read fresh (not from a request's loaders). */
   async resultsOf(principal: Principal, caseId: string): Promise<ThreatAnalysis> {
     const list = <T extends Scoped>(entity: EntityTarget<T>) =>
-      whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t")
-        .andWhere("t.caseId = :caseId", { caseId })
-        .orderBy("t.createdAt", "ASC")
-        .addOrderBy("t.id", "ASC")
-        .getMany();
+      whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t").andWhere("t.caseId = :caseId", { caseId }).orderBy("t.createdAt", "ASC").addOrderBy("t.id", "ASC").getMany();
     const [files, urls, emails, attk] = await Promise.all([list(FileAnalysisEntity), list(UrlAnalysisEntity), list(EmailAnalysisEntity), list(AttkCollectionEntity)]);
     return { files, urls, emails, attk };
   }
