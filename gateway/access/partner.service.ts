@@ -3,7 +3,7 @@ import { inTransaction } from "../../subgraphs/kit/transaction.js";
 import { AccessAdminError } from "./access-admin-error.js";
 import { Partner, PartnerOrganization } from "./partner.entity.js";
 
-/** The demo partner of DESIGN.md: initech manages acme only. */
+/** The demo partner (the demo story in README.md): initech manages acme only. */
 export const DEMO_PARTNERS = [{ id: "initech", name: "Initech Managed Services", organizationIds: ["acme"] }];
 
 /** Ids of partners and organizations: what the CLI accepts and what fits the columns. */

@@ -39,7 +39,7 @@ const ORDER = "A GraphQL multipart request sends 'operations', then 'map', then 
 const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}$/;
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/** Apollo's CSRF rule (TOOLCHAIN.md): a browser cannot send these headers cross-site without a preflight. */
+/** Apollo Server's CSRF prevention refuses multipart requests without one of these headers: a browser cannot send them cross-site without a preflight. */
 function hasPreflightHeader(req: Request): boolean {
   return Boolean(req.header("apollo-require-preflight") || req.header("x-apollo-operation-name"));
 }

@@ -8,7 +8,7 @@ import { startGraph, type TestGraph } from "../support/graph.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** DOMAIN.md section 3, one test per rule the cases subgraph owns, through the gateway. */
+/** The rules of docs/domain.md, one test per rule the cases subgraph owns, through the gateway. */
 describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
   let graph: TestGraph;
   let api: ReturnType<typeof caseApi>;

@@ -10,7 +10,7 @@ import { startGraph, type TestGraph } from "../support/graph.js";
 import { type SmtpSink, startSmtpSink } from "../support/smtp-sink.js";
 
 /**
- * Issue 7: each message is sent once even when several dispatchers (replicas) run at once. On MySQL
+ * Mail delivery: each message is sent once even when several dispatchers (replicas) run at once. On MySQL
  * the second replica has its own connection pool on the same database, as another process would.
  */
 describe.each(DATABASES)("several dispatchers over one outbox on %s", (database) => {

@@ -9,7 +9,7 @@ import { type SmtpSink, type SmtpSinkOptions, startSmtpSink } from "../support/s
 
 const SECOND = 1000;
 
-/** Issue 7: temporary SMTP failures are retried with backoff on an injected clock; permanent ones end at once. */
+/** Mail delivery: temporary SMTP failures are retried with backoff on an injected clock; permanent ones end at once. */
 describe.each(DATABASES)("case e-mail retries on %s", (database) => {
   let graph: TestGraph;
   let acme: string;

@@ -47,7 +47,7 @@ function arbitraryFor(type: GraphQLInputType, ids: string[], depth = 0): fc.Arbi
   }
 }
 
-/** Issue 11: generated input for every mutation of the public schema, through the gateway. */
+/** Fault tolerance: generated input for every mutation of the public schema, through the gateway. */
 describe.each(DATABASES)("fuzzing every mutation on %s", (database) => {
   let graph: TestGraph;
   let schema: GraphQLSchema;

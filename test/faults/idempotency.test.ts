@@ -7,7 +7,7 @@ import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 
 const ADD_UPDATE = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id body } case { version } } }";
 
-/** Issue 11: mutations accept an Idempotency-Key; a retry does not do the work twice. */
+/** Fault tolerance: mutations accept an Idempotency-Key; a retry does not do the work twice. */
 describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
   let graph: TestGraph;
   let acme: string;

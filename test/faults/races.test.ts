@@ -3,7 +3,7 @@ import { caseApi, codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
 
-/** Issue 11, races: concurrent commands on one case end in a state that the history explains. */
+/** Fault tolerance, races: concurrent commands on one case end in a state that the history explains. */
 describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
   let graph: TestGraph;
   let api: ReturnType<typeof caseApi>;

@@ -31,7 +31,7 @@ async function waitReady(port: number): Promise<void> {
   throw new Error("service did not become ready");
 }
 
-/** Issue 11, graceful shutdown, on a real process built with tsc as production runs it. */
+/** Fault tolerance, graceful shutdown, on a real process built with tsc as production runs it. */
 describe("graceful shutdown on SIGTERM", () => {
   let dataDir: string;
   beforeAll(() => {

@@ -48,7 +48,7 @@ async function waitReady(port: number, child: ChildProcess): Promise<void> {
   throw new Error("attachments did not become ready");
 }
 
-/** Issue 14, storage bounds: the temporary bytes of an upload whose process was killed are swept when the service starts again. */
+/** Storage bounds: the temporary bytes of an upload whose process was killed are swept when the service starts again. */
 describe.each(DATABASES)("temporary blobs of a killed attachments process on %s", (database) => {
   let buildDir: string;
   let dataDir: string;

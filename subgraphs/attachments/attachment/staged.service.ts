@@ -23,7 +23,7 @@ export interface NewCaseFacts {
 }
 
 /**
- * Staged → attached (DOMAIN.md rule 8), on behalf of the cases subgraph's `createCase` and
+ * Staged → attached (rule 8 in docs/domain.md), on behalf of the cases subgraph's `createCase` and
  * `addCaseUpdate`: only STAGED files of that case (or, at registration, the caller's own uploads for
  * the case's organization) that the caller may see, at most the per-upload limit.
  */

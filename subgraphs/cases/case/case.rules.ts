@@ -95,7 +95,7 @@ export function editableFields(principal: Principal, status: CaseStatus): CaseFi
 }
 
 /**
- * Rule 6 and DOMAIN.md "Notifications": registration and closing mails go to the registrant only;
+ * Rule 6 and "E-mail" in docs/domain.md: registration and closing mails go to the registrant only;
  * everything else to the registrant and the CC list, never to an address twice.
  */
 export function notificationRecipients(kind: NotificationKind, registrantEmail: string | null, ccEmails: readonly string[]): string[] {

@@ -60,7 +60,7 @@ function isCustomerSide(principal: Principal): boolean {
   return !isEngineer(principal);
 }
 
-/** The case lifecycle of DOMAIN.md section 3: every command validates, then changes one case in one transaction. */
+/** The case lifecycle (the rules in docs/domain.md): every command validates, then changes one case in one transaction. */
 export class CaseService {
   constructor(
     private readonly dataSource: DataSource,

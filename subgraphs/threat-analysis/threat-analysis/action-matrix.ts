@@ -1,7 +1,7 @@
 import { AttkAction, FileAction, FileVerdict, ThreatCategory } from "../threat.enums.js";
 
 /**
- * DOMAIN.md section 2, "Actions a customer can take on a file result": the one place that decides
+ * The customer requests on a file result (docs/domain.md, "Threat cases"): the one place that decides
  * both what `availableActions` shows and what `requestFileAction` accepts.
  */
 export function availableFileActions(verdict: FileVerdict, category: ThreatCategory): FileAction[] {

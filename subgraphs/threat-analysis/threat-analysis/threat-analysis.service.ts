@@ -25,7 +25,7 @@ export type Clock = () => Date;
 type Scoped = { id: string; caseId: string; organizationId: string };
 
 /**
- * What customers submit for analysis and what engineers record about it (DOMAIN.md section 2).
+ * What customers submit for analysis and what engineers record about it (docs/domain.md, "Threat cases").
  * Every command checks the caller and the case first, then writes in one transaction.
  */
 export class ThreatAnalysisService {
