@@ -15,6 +15,9 @@ Module._resolveFilename = function (request, ...rest) {
 const { default: js } = await import("@eslint/js");
 const { default: tseslint } = await import("typescript-eslint");
 
+/** JavaScript here runs on Node: what Node defines globally, and CommonJS's module scope. */
+const NODE_GLOBALS = Object.fromEntries([...Object.getOwnPropertyNames(globalThis), "require", "module", "exports", "__dirname", "__filename"].map((name) => [name, "readonly"]));
+
 export default defineConfig(
   { ignores: ["dist/", "coverage/", "test-results/", "data/"] },
   js.configs.recommended,
@@ -42,16 +45,17 @@ export default defineConfig(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    // Root config files are outside tsconfig.check.json: each gets a program of its own.
-    files: ["*.mjs", "*.mts"],
+    // Root TypeScript config files (vitest.config.mts) are outside tsconfig.check.json: each gets a program of its own.
+    files: ["*.ts", "*.mts", "*.cts"],
     languageOptions: {
-      parserOptions: { project: false, projectService: { allowDefaultProject: ["*.mjs", "*.mts"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: false, projectService: { allowDefaultProject: ["*.ts", "*.mts", "*.cts"] }, tsconfigRootDir: import.meta.dirname },
     },
   },
   {
-    // Plain JavaScript that patches Node's untyped module loader: there are no types to check it against.
-    files: ["*.mjs"],
+    // JavaScript (this file, other tools' config files) has no tsconfig and so no types to check against.
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: NODE_GLOBALS },
   },
   {
     // Tests read GraphQL and HTTP answers as `any` and compare enum columns with the strings clients see:
