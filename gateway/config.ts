@@ -92,7 +92,8 @@ type Env = Record<string, string | undefined>;
  */
 function readBearerTokens(env: Env, environment: Environment, devDefaults: DevDefaultPolicy): Pick<GatewayConfig, "jwtSecret" | "jwksUrl" | "jwtIssuer" | "jwtAudience"> {
   if (environment === "production") {
-    if (readOptional(env, "JWT_SECRET")) throw new ConfigError(`JWT_SECRET is for development only (NODE_ENV=${env.NODE_ENV} counts as production): unset it, and set JWKS_URL, JWT_ISSUER and JWT_AUDIENCE of your identity provider`);
+    if (readOptional(env, "JWT_SECRET"))
+      throw new ConfigError(`JWT_SECRET is for development only (NODE_ENV=${env.NODE_ENV} counts as production): unset it, and set JWKS_URL, JWT_ISSUER and JWT_AUDIENCE of your identity provider`);
     for (const name of ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"]) {
       if (!readOptional(env, name)) throw new ConfigError(`${name} is required in production (NODE_ENV=${env.NODE_ENV}): bearer tokens come from an identity provider (JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)`);
     }

@@ -149,7 +149,13 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   // Keep last: answers errors raised before GraphQL (413, malformed JSON) as JSON, never Express's stack page.
   app.use(maskRequestErrors(logger));
 
-  const relay = new ReservationRelay({ casesUrl: config.subgraphUrls.cases!, attachmentsUrl: config.subgraphUrls.attachments!, identityPrivateKey: config.identityPrivateKey, logger, timeoutMs: config.subgraphTimeoutMs });
+  const relay = new ReservationRelay({
+    casesUrl: config.subgraphUrls.cases!,
+    attachmentsUrl: config.subgraphUrls.attachments!,
+    identityPrivateKey: config.identityPrivateKey,
+    logger,
+    timeoutMs: config.subgraphTimeoutMs,
+  });
   if (config.reservationRelayIntervalSeconds > 0) relay.start(config.reservationRelayIntervalSeconds * 1000);
 
   let server: Server | undefined;

@@ -29,8 +29,11 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     throw subgraphFailure(this.subgraph, error, this.calls.timeoutMs, this.logger);
   }
 
-  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
-    const principal = context?.principal;
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    // Only a client's operation has a caller (health checks and schema loading have none, and an untyped context).
+    if (!("incomingRequestContext" in options)) return;
+    const { request, context } = options;
+    const principal = context.principal;
     if (!principal || !request.http) return;
     const tokens = context.identityTokens;
     let token = tokens.get(this.subgraph);

@@ -50,6 +50,6 @@ export function createSubgraphFetcher(timeoutMs: number, deduplicate = true): Fe
       answer = send(url, init);
     }
     const { status, headers, text } = await answer;
-    return { ok: status >= 200 && status < 300, status, statusText: "", url, headers, text: async () => text, json: async () => JSON.parse(text) };
+    return { ok: status >= 200 && status < 300, status, statusText: "", url, headers, text: async () => text, json: async (): Promise<unknown> => JSON.parse(text) };
   }) as unknown as Fetcher;
 }

@@ -50,7 +50,7 @@ function loadRow(what: string, result: LoadResult): string[] {
 async function mysqlAvailable(): Promise<string | null> {
   try {
     const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
-    const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [{ version: string }[]];
+    const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [[{ version: string }]];
     for (const name of ["cases", "attachments", "threats", "gateway"]) {
       await connection.query(`DROP DATABASE IF EXISTS casegraph_bench_${name}`);
       await connection.query(`CREATE DATABASE casegraph_bench_${name}`);
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
       attachments: createDataSource({ url: env.ATTACHMENTS_DATABASE_URL, sqlitePath: join(dataDir, "attachments.sqlite"), entities: attachmentsEntities, migrations: [] }),
       threats: createDataSource({ url: env.THREATS_DATABASE_URL, sqlitePath: join(dataDir, "threats.sqlite"), entities: threatsEntities, migrations: [] }),
     };
-    for (const db of Object.values(databases)) {
+    const all = [databases.cases, databases.attachments, databases.threats];
+    for (const db of all) {
       Object.assign(db.options, { synchronize: false, migrationsRun: false });
       await db.initialize();
     }
@@ -148,20 +149,39 @@ async function main(): Promise<void> {
     log("3/6 Hive Gateway on the same supergraph and subgraphs");
     try {
       // Hive reads the subgraph URLs from the supergraph: compose it with the benchmark's ports.
-      const { supergraphSdl: supergraph } = await composeSupergraph({ cases: subgraphUrl("cases", PORTS.cases), attachments: subgraphUrl("attachments", PORTS.attachments), "threat-analysis": subgraphUrl("threat-analysis", PORTS["threat-analysis"]) });
+      const { supergraphSdl: supergraph } = await composeSupergraph({
+        cases: subgraphUrl("cases", PORTS.cases),
+        attachments: subgraphUrl("attachments", PORTS.attachments),
+        "threat-analysis": subgraphUrl("threat-analysis", PORTS["threat-analysis"]),
+      });
       const supergraphPath = join(dataDir, "supergraph.graphql");
       writeFileSync(supergraphPath, supergraph);
       const hiveBin = join(__dirname, "../../node_modules/.bin/hive-gateway");
       const hiveUrl = `http://127.0.0.1:${PORTS.hive}/graphql`;
-      for (const [label, deduplication, ours] of [["every call sent", "false", [viaPlain, dashboardPlain]], ["shared (default)", "true", [viaGateway, dashboard]]] as const) {
-        const hive = await startProcess("hive-gateway", ["supergraph", supergraphPath, "-c", join(__dirname, "bench/hive-gateway.config.js"), "-p", String(PORTS.hive), "-h", "127.0.0.1"], { ...env, HIVE_DEDUPLICATION: deduplication }, PORTS.hive, "/healthcheck", hiveBin);
+      for (const [label, deduplication, ours] of [
+        ["every call sent", "false", [viaPlain, dashboardPlain]],
+        ["shared (default)", "true", [viaGateway, dashboard]],
+      ] as const) {
+        const hive = await startProcess(
+          "hive-gateway",
+          ["supergraph", supergraphPath, "-c", join(__dirname, "bench/hive-gateway.config.js"), "-p", String(PORTS.hive), "-h", "127.0.0.1"],
+          { ...env, HIVE_DEDUPLICATION: deduplication },
+          PORTS.hive,
+          "/healthcheck",
+          hiveBin,
+        );
         await check(hiveUrl, CASES_QUERY, bearer);
         await check(hiveUrl, dashboardQuery(20), bearer);
         const hiveCases = await load(hiveUrl, CASES_QUERY, bearer);
         const hiveDashboard = await load(hiveUrl, dashboardQuery(20), bearer);
         await stopProcess(hive);
         rows.push(loadRow(`3. cases(first: 20) through Hive Gateway, ${label}`, hiveCases), loadRow(`3. dashboard through Hive Gateway, ${label}`, hiveDashboard));
-        rows.push([`3. ours / Hive, ${label}: cases | dashboard`, `${fmt(ours[0].requestsPerSecond / hiveCases.requestsPerSecond, 2)} | ${fmt(ours[1].requestsPerSecond / hiveDashboard.requestsPerSecond, 2)}`, "target ≥ 1.0", ""]);
+        rows.push([
+          `3. ours / Hive, ${label}: cases | dashboard`,
+          `${fmt(ours[0].requestsPerSecond / hiveCases.requestsPerSecond, 2)} | ${fmt(ours[1].requestsPerSecond / hiveDashboard.requestsPerSecond, 2)}`,
+          "target ≥ 1.0",
+          "",
+        ]);
       }
     } catch (error) {
       rows.push(["3. Hive Gateway", "not measured", "", String(error).slice(0, 200)]);
@@ -193,15 +213,16 @@ async function main(): Promise<void> {
         if (done % 10_000 === 0) log(`  inserted ${done + BASE_CASES} / ${GROWTH_CASES} cases (${Math.round((Date.now() - started) / 1000)} s)`);
       });
       const large = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
-      rows.push([`6. cases(first: 20) by update time, ${fmt(BASE_CASES)} vs ${fmt(GROWTH_CASES)} cases`, `p50 ${fmt(small.p50, 1)} ms vs ${fmt(large.p50, 1)} ms`, `ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5)`, ""]);
+      rows.push([
+        `6. cases(first: 20) by update time, ${fmt(BASE_CASES)} vs ${fmt(GROWTH_CASES)} cases`,
+        `p50 ${fmt(small.p50, 1)} ms vs ${fmt(large.p50, 1)} ms`,
+        `ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5)`,
+        "",
+      ]);
     }
-    for (const db of Object.values(databases)) await db.destroy();
+    for (const db of all) await db.destroy();
 
-    const table = [
-      "| measure | result | detail | note |",
-      "|---|---|---|---|",
-      ...rows.map((row) => `| ${row.join(" | ")} |`),
-    ].join("\n");
+    const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
     const report = `# Benchmarks
 
 Measured by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores (${cpus()[0]?.model.trim()}), ${fmt(totalmem() / 2 ** 30, 1)} GiB memory, Node ${process.version}, ${mysqlVersion ? `MySQL server ${mysqlVersion}` : "SQLite"}.
@@ -240,9 +261,12 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
   const created = await fetch(gatewayUrl, {
     method: "POST",
     headers: { "content-type": "application/json", ...bearer },
-    body: JSON.stringify({ query: 'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }' }),
+    body: JSON.stringify({
+      query:
+        'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }',
+    }),
   });
-  const caseId = ((await created.json()) as any).data.createCase.case.id as string;
+  const caseId = ((await created.json()) as { data: { createCase: { case: { id: string } } } }).data.createCase.case.id;
   const operations = JSON.stringify({ query: "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id size } } }", variables: { input: { caseId, files: [null] } } });
   const pids = ["gateway", "attachments"].map((name) => processes.find((p) => p.name === name)!.child.pid!);
   const baseline = pids.map(rssOf);
@@ -259,9 +283,9 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
     curl.on("close", () => resolve(out));
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  let result: any = {};
+  let result: { data?: { uploadAttachments?: unknown }; error?: string };
   try {
-    result = JSON.parse(answer);
+    result = JSON.parse(answer) as typeof result;
   } catch {
     result = { error: answer.slice(0, 200) };
   }

@@ -5,8 +5,8 @@ import { DEMO_CASES, type DemoFile, type DemoStep, ENGINEER } from "./demo-story
 
 export { DEMO_CASES } from "./demo-story.js";
 
-/** One GraphQL request as a demo user; with `files`, a multipart upload filling `variables.input.files`. */
-type Call = (email: string, query: string, variables?: Record<string, any>, files?: UploadFile[]) => Promise<any>;
+/** One GraphQL request as a demo user, answering its `data` (of the shape the caller names); with `files`, a multipart upload filling `variables.input.files`. */
+type Call = <Data>(email: string, query: string, variables?: Record<string, unknown>, files?: UploadFile[]) => Promise<Data>;
 
 interface UploadFile {
   name: string;
@@ -16,22 +16,23 @@ interface UploadFile {
 /** A GraphQL client for the demo users, signing their tokens with `jwtSecret`. */
 export function demoClient(gatewayUrl: string, jwtSecret: string): Call {
   const tokens = new Map<string, Promise<string>>();
-  return async (email, query, variables = {}, files) => {
+  return async <Data>(email: string, query: string, variables: Record<string, unknown> = {}, files?: UploadFile[]): Promise<Data> => {
     if (!tokens.has(email)) tokens.set(email, signDevToken(demoUser(email)!, jwtSecret));
     const authorization = `Bearer ${await tokens.get(email)}`;
     const response = files
       ? await fetch(gatewayUrl, { method: "POST", headers: { authorization, "apollo-require-preflight": "true" }, body: multipartBody(query, variables, files) })
       : await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", authorization }, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: any; errors?: { message: string }[] };
+    const body = (await response.json()) as { data: Data; errors?: { message: string }[] };
     if (body.errors?.length) throw new Error(`${body.errors.map((e) => e.message).join("; ")} (in ${query.slice(0, 60)}...)`);
     return body.data;
   };
 }
 
 /** A GraphQL multipart request (the spec graphql-upload reads): the files go to `variables.input.files`. */
-function multipartBody(query: string, variables: Record<string, any>, files: UploadFile[]): FormData {
+function multipartBody(query: string, variables: Record<string, unknown>, files: UploadFile[]): FormData {
   const form = new FormData();
-  form.set("operations", JSON.stringify({ query, variables: { ...variables, input: { ...variables.input, files: files.map(() => null) } } }));
+  const input = variables.input as Record<string, unknown> | undefined;
+  form.set("operations", JSON.stringify({ query, variables: { ...variables, input: { ...input, files: files.map(() => null) } } }));
   form.set("map", JSON.stringify(Object.fromEntries(files.map((_, index) => [String(index), [`variables.input.files.${index}`]]))));
   files.forEach((file, index) => form.set(String(index), new Blob([file.bytes]), file.name));
   return form;
@@ -48,16 +49,18 @@ async function asUpload(file: DemoFile, threatCase: boolean): Promise<UploadFile
 
 /** The id of a threat result of the case, found by its file name. */
 async function resultId(call: Call, as: string, caseId: string, kind: "files" | "attk", fileName: string): Promise<string> {
-  const found = await call(as, `query($id: ID!) { case(id: $id) { threatAnalysis { ${kind} { id fileName } } } }`, { id: caseId });
-  const result = found.case.threatAnalysis[kind].find((r: { fileName: string }) => r.fileName === fileName);
+  type Results = Record<typeof kind, { id: string; fileName: string }[]>;
+  const found = await call<{ case: { threatAnalysis: Results } }>(as, `query($id: ID!) { case(id: $id) { threatAnalysis { ${kind} { id fileName } } } }`, { id: caseId });
+  const result = found.case.threatAnalysis[kind].find((r) => r.fileName === fileName);
   if (!result) throw new Error(`no ${kind} result ${fileName} on case ${caseId}`);
   return result.id;
 }
 
 /** The ids of the case's attachments with these file names. */
 async function attachmentIds(call: Call, as: string, caseId: string, fileNames: string[]): Promise<string[]> {
-  const found = await call(as, "query($id: ID!) { case(id: $id) { attachments(first: 50) { edges { node { id fileName } } } } }", { id: caseId });
-  const edges: { node: { id: string; fileName: string } }[] = found.case.attachments.edges;
+  type Edges = { node: { id: string; fileName: string } }[];
+  const found = await call<{ case: { attachments: { edges: Edges } } }>(as, "query($id: ID!) { case(id: $id) { attachments(first: 50) { edges { node { id fileName } } } } }", { id: caseId });
+  const edges = found.case.attachments.edges;
   return fileNames.map((name) => {
     const edge = edges.find((e) => e.node.fileName === name);
     if (!edge) throw new Error(`no attachment ${name} on case ${caseId}`);
@@ -70,15 +73,20 @@ async function runStep(call: Call, demoCase: { id: string; threat: boolean }, st
   const caseId = demoCase.id;
   // Every mutation takes one `input` of type <Name>Input (the contract's convention).
   const mutate = (as: string, name: string, input: Record<string, unknown>, selection: string) =>
-    call(as, `mutation($input: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { ${selection} } }`, { input });
+    call<unknown>(as, `mutation($input: ${name[0]!.toUpperCase()}${name.slice(1)}Input!) { ${name}(input: $input) { ${selection} } }`, { input });
   if ("subStatus" in step) {
     await mutate(ENGINEER, "setCaseSubStatus", { caseId, ...step }, "case { id }");
   } else if ("update" in step) {
     let staged: string[] = [];
     if (step.files) {
       const uploads = await Promise.all(step.files.map((file) => asUpload(file, demoCase.threat)));
-      const uploaded = await call(step.by, "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } }", { input: { caseId } }, uploads);
-      staged = uploaded.uploadAttachments.attachments.map((a: { id: string }) => a.id);
+      const uploaded = await call<{ uploadAttachments: { attachments: { id: string }[] } }>(
+        step.by,
+        "mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } }",
+        { input: { caseId } },
+        uploads,
+      );
+      staged = uploaded.uploadAttachments.attachments.map((a) => a.id);
     }
     await mutate(step.by, "addCaseUpdate", { caseId, body: step.update, requestReopen: step.reopen ?? null, attachmentIds: staged }, "update { id }");
   } else if ("close" in step) {
@@ -106,10 +114,10 @@ async function runStep(call: Call, demoCase: { id: string; threat: boolean }, st
 
 /** Loads the demo story through the gateway, unless there are cases already. Returns the number of cases created. */
 export async function loadDemoData(call: Call, log: (line: string) => void = console.log): Promise<number> {
-  const existing = await call(ENGINEER, "{ cases(first: 1) { totalCount } }");
+  const existing = await call<{ cases: { totalCount: number } }>(ENGINEER, "{ cases(first: 1) { totalCount } }");
   if (existing.cases.totalCount > 0) return 0;
   for (const [index, demo] of DEMO_CASES.entries()) {
-    const created = await call(demo.as, "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id caseNumber } } }", { input: demo.input });
+    const created = await call<{ createCase: { case: { id: string; caseNumber: string } } }>(demo.as, "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id caseNumber } } }", { input: demo.input });
     const { id, caseNumber } = created.createCase.case;
     for (const step of demo.steps ?? []) await runStep(call, { id, threat: demo.input.inquiryType === "THREAT" }, step);
     log(`  demo case ${index + 1}/${DEMO_CASES.length}: ${caseNumber} ${String(demo.input.title)}`);

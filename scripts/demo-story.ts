@@ -32,7 +32,16 @@ export const INITECH = "staff@initech.example";
 export const ENGINEER = "engineer@support.example";
 
 function product(title: string, severity: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title, description: `${title}. Details and logs follow in the updates.`, inquiryType: "PRODUCT", problemCategory: "Product behaviour", severity, contactName: "Aiko Tanaka", productProfileId: "acme-endpoint", ...extra };
+  return {
+    title,
+    description: `${title}. Details and logs follow in the updates.`,
+    inquiryType: "PRODUCT",
+    problemCategory: "Product behaviour",
+    severity,
+    contactName: "Aiko Tanaka",
+    productProfileId: "acme-endpoint",
+    ...extra,
+  };
 }
 
 const THREAT_PROBLEMS: Record<string, string> = {
@@ -63,7 +72,9 @@ const GLOBEX_CASE = { productProfileId: "globex-server", contactName: "Hank Scor
  */
 export const DEMO_CASES: DemoCase[] = [
   // acme
-  { as: ACME, input: threat("INFECTION_ANALYSIS", "Ransomware suspected on file server", "HIGH", { businessImpact: "File server isolated; 200 users without shared drives.", ccEmails: ["security@acme.example"] }),
+  {
+    as: ACME,
+    input: threat("INFECTION_ANALYSIS", "Ransomware suspected on file server", "HIGH", { businessImpact: "File server isolated; 200 users without shared drives.", ccEmails: ["security@acme.example"] }),
     steps: [
       { subStatus: "IN_PROGRESS", comment: "Waiting for samples." },
       { update: "Samples from the file server attached (ZIP, password virus).", by: ACME, files: [sample("svch0st.exe"), sample("README_DECRYPT.txt"), sample("loader.dll")] },
@@ -81,60 +92,104 @@ export const DEMO_CASES: DemoCase[] = [
       { request: { attk: "C:\\ProgramData\\loader.dll" }, action: "COLLECT_MORE_FILES", comment: "The loader was deleted before collection; two more PCs can be collected.", by: ACME },
       { request: { attk: "C:\\Windows\\Temp\\svch0st.exe" }, action: "REQUEST_LOG_REANALYSIS", comment: "The log misses the scheduled task that restarts it.", by: INITECH },
       { subStatus: "IN_PROGRESS", comment: "Samples received; pattern under review." },
-    ] },
-  { as: ACME, input: product("Agents stop reporting after upgrade to 14.0", "MEDIUM", { ccEmails: ["it-ops@acme.example", "manager@acme.example"] }),
+    ],
+  },
+  {
+    as: ACME,
+    input: product("Agents stop reporting after upgrade to 14.0", "MEDIUM", { ccEmails: ["it-ops@acme.example", "manager@acme.example"] }),
     steps: [
       { subStatus: "IN_PROGRESS" },
       { update: "Please send the agent diagnostic logs from one affected PC.", by: ENGINEER },
-      { update: "Logs from one affected PC, collected on site by Initech; 30 PCs affected.", by: INITECH, files: [{ name: "agent-diagnostics.log", content: "2026-03-02T08:14:07Z agent 14.0.1123 cannot reach server: certificate expired\n" }] },
-    ] },
-  { as: ACME, input: product("Management console unreachable", "CRITICAL", { businessImpact: "No administrator can push policies to 2,000 endpoints.", productProfileId: "acme-mail" }),
-    steps: [{ subStatus: "IN_PROGRESS" }, { subStatus: "ESCALATED", comment: "Escalated to the console team." }] },
+      {
+        update: "Logs from one affected PC, collected on site by Initech; 30 PCs affected.",
+        by: INITECH,
+        files: [{ name: "agent-diagnostics.log", content: "2026-03-02T08:14:07Z agent 14.0.1123 cannot reach server: certificate expired\n" }],
+      },
+    ],
+  },
+  {
+    as: ACME,
+    input: product("Management console unreachable", "CRITICAL", { businessImpact: "No administrator can push policies to 2,000 endpoints.", productProfileId: "acme-mail" }),
+    steps: [{ subStatus: "IN_PROGRESS" }, { subStatus: "ESCALATED", comment: "Escalated to the console team." }],
+  },
   { as: ACME, input: product("Scheduled scan ignores exclusion list", "LOW"), steps: [{ subStatus: "INFORMATION_REQUESTED", comment: "Which folders are excluded, and since which pattern version?" }] },
-  { as: ACME, input: product("License renewal shows wrong seat count", "LOW"),
-    steps: [{ subStatus: "SOLUTION_PROVIDED", comment: "The seat count refreshes after the next license sync (within 24 hours)." }] },
-  { as: ACME, input: product("Question about update server proxy settings", "LOW"),
-    steps: [{ subStatus: "SOLUTION_PROVIDED" }, { update: "Works with the proxy settings you sent, thanks.", by: ACME }, { close: ACME }] },
-  { as: ACME, input: product("Real-time scan slows builds", "HIGH", { businessImpact: "Nightly builds take 3 hours instead of 1." }),
-    steps: [{ subStatus: "IN_PROGRESS" }, { update: "Add the build output folders to the real-time scan exclusions.", by: ENGINEER }, { subStatus: "RESOLVED", comment: "Exclusions for the build folders fixed it." }] },
-  { as: INITECH, input: threat("FALSE_POSITIVE_ANALYSIS", "In-house tool detected as malware", "MEDIUM", {
-    organizationId: "acme", contactName: "Peter Gibbons", description: "Registered for acme by Initech, their managed service provider. The tool is signed by acme's own CA." }) },
-  { as: INITECH, input: threat("FALSE_POSITIVE_ANALYSIS", "Deployment script quarantined on all servers", "HIGH", {
-    organizationId: "acme", contactName: "Peter Gibbons", businessImpact: "No software roll-outs until the script runs again." }),
+  { as: ACME, input: product("License renewal shows wrong seat count", "LOW"), steps: [{ subStatus: "SOLUTION_PROVIDED", comment: "The seat count refreshes after the next license sync (within 24 hours)." }] },
+  { as: ACME, input: product("Question about update server proxy settings", "LOW"), steps: [{ subStatus: "SOLUTION_PROVIDED" }, { update: "Works with the proxy settings you sent, thanks.", by: ACME }, { close: ACME }] },
+  {
+    as: ACME,
+    input: product("Real-time scan slows builds", "HIGH", { businessImpact: "Nightly builds take 3 hours instead of 1." }),
+    steps: [{ subStatus: "IN_PROGRESS" }, { update: "Add the build output folders to the real-time scan exclusions.", by: ENGINEER }, { subStatus: "RESOLVED", comment: "Exclusions for the build folders fixed it." }],
+  },
+  {
+    as: INITECH,
+    input: threat("FALSE_POSITIVE_ANALYSIS", "In-house tool detected as malware", "MEDIUM", {
+      organizationId: "acme",
+      contactName: "Peter Gibbons",
+      description: "Registered for acme by Initech, their managed service provider. The tool is signed by acme's own CA.",
+    }),
+  },
+  {
+    as: INITECH,
+    input: threat("FALSE_POSITIVE_ANALYSIS", "Deployment script quarantined on all servers", "HIGH", {
+      organizationId: "acme",
+      contactName: "Peter Gibbons",
+      businessImpact: "No software roll-outs until the script runs again.",
+    }),
     steps: [
       { update: "The quarantined script, as the portal asks (ZIP, password virus).", by: INITECH, files: [sample("deploy.ps1")] },
       { submit: { files: ["deploy.zip"] }, by: INITECH },
       { subStatus: "IN_PROGRESS" },
       { fileVerdict: "deploy.zip", verdict: "DANGEROUS", detectionName: "HackTool.PS1.DEMO.B", patternVersion: "19.845.00" },
       { request: { file: "deploy.zip" }, action: "REPORT_FALSE_POSITIVE", comment: "The script is ours and signed; please whitelist it.", by: INITECH },
-    ] },
-  { as: ACME, input: threat("EMAIL_ANALYSIS", "Invoice e-mails with macro attachments", "MEDIUM", { productProfileId: "acme-mail" }),
+    ],
+  },
+  {
+    as: ACME,
+    input: threat("EMAIL_ANALYSIS", "Invoice e-mails with macro attachments", "MEDIUM", { productProfileId: "acme-mail" }),
     steps: [
       { subStatus: "IN_PROGRESS" },
       { emailVerdict: "Invoice 2026-0113.eml", verdict: "SPAM" },
       { emailVerdict: "Invoice reminder (encrypted).eml", verdict: "UNANALYZABLE" },
       { subStatus: "SOLUTION_PROVIDED", comment: "The sender is now blocked at the mail gateway." },
       { subStatus: "CLOSE_AGREED", comment: "Customer agreed by phone." },
-    ] },
-  { as: ACME, input: threat("URL_ANALYSIS", "Is our own intranet portal flagged?", "LOW"),
-    steps: [{ subStatus: "OUT_OF_SCOPE", comment: "Internal sites are not rated by the service." }] },
+    ],
+  },
+  { as: ACME, input: threat("URL_ANALYSIS", "Is our own intranet portal flagged?", "LOW"), steps: [{ subStatus: "OUT_OF_SCOPE", comment: "Internal sites are not rated by the service." }] },
   // globex
-  { as: GLOBEX, input: product("Server agent crashes nightly", "HIGH", { ...GLOBEX_CASE, businessImpact: "Database servers unprotected at night." }),
+  {
+    as: GLOBEX,
+    input: product("Server agent crashes nightly", "HIGH", { ...GLOBEX_CASE, businessImpact: "Database servers unprotected at night." }),
     steps: [
       { subStatus: "IN_PROGRESS" },
-      { update: "Crash dumps from two servers.", by: GLOBEX, files: [{ name: "db01-crash.txt", content: "agent.exe faulted at 0x0041f3a2 (02:00:13)\n" }, { name: "db02-crash.txt", content: "agent.exe faulted at 0x0041f3a2 (02:00:41)\n" }] },
+      {
+        update: "Crash dumps from two servers.",
+        by: GLOBEX,
+        files: [
+          { name: "db01-crash.txt", content: "agent.exe faulted at 0x0041f3a2 (02:00:13)\n" },
+          { name: "db02-crash.txt", content: "agent.exe faulted at 0x0041f3a2 (02:00:41)\n" },
+        ],
+      },
       { subStatus: "IN_PROGRESS", comment: "Dumps received; reproducing in the lab." },
-    ] },
-  { as: GLOBEX, input: threat("URL_ANALYSIS", "Phishing URL reported by staff", "MEDIUM", GLOBEX_CASE),
+    ],
+  },
+  {
+    as: GLOBEX,
+    input: threat("URL_ANALYSIS", "Phishing URL reported by staff", "MEDIUM", GLOBEX_CASE),
     steps: [
       { submit: { urls: ["http://globex-payroll.example/login", "https://short.example/x7Gq", "https://www.globex.example/careers"] }, by: GLOBEX },
       { urlRating: "http://globex-payroll.example/login", rating: "DANGEROUS", category: "Phishing" },
       { urlRating: "https://short.example/x7Gq", rating: "SUSPICIOUS", category: "URL shortener" },
-    ] },
+    ],
+  },
   { as: GLOBEX, input: product("Request for a feature not in the product", "LOW", GLOBEX_CASE), steps: [{ subStatus: "OUT_OF_SCOPE", comment: "Forwarded to product management as a feature request." }] },
-  { as: GLOBEX, input: product("Upgrade path from 19.x", "MEDIUM", GLOBEX_CASE),
-    steps: [{ subStatus: "SOLUTION_PROVIDED" }, { subStatus: "CLOSE_AGREED" }, { update: "The upgrade failed on one server after all; reopening.", by: GLOBEX, reopen: true }] },
-  { as: GLOBEX, input: threat("INFECTION_ANALYSIS", "Trojan found on a developer laptop", "HIGH", { ...GLOBEX_CASE, businessImpact: "Laptop quarantined; source code access suspended." }),
+  {
+    as: GLOBEX,
+    input: product("Upgrade path from 19.x", "MEDIUM", GLOBEX_CASE),
+    steps: [{ subStatus: "SOLUTION_PROVIDED" }, { subStatus: "CLOSE_AGREED" }, { update: "The upgrade failed on one server after all; reopening.", by: GLOBEX, reopen: true }],
+  },
+  {
+    as: GLOBEX,
+    input: threat("INFECTION_ANALYSIS", "Trojan found on a developer laptop", "HIGH", { ...GLOBEX_CASE, businessImpact: "Laptop quarantined; source code access suspended." }),
     steps: [
       { subStatus: "IN_PROGRESS" },
       { update: "The file the scanner could not clean (ZIP, password virus).", by: GLOBEX, files: [sample("updater")] },
@@ -144,16 +199,23 @@ export const DEMO_CASES: DemoCase[] = [
       { attkFile: "/home/dev/.cache/updater", collected: true },
       { request: { attk: "/home/dev/.cache/updater" }, action: "REQUEST_LOG_REANALYSIS", comment: "Please check the crontab entries too.", by: GLOBEX },
       { subStatus: "ESCALATED", comment: "Escalated to the threat research team." },
-    ] },
-  { as: GLOBEX, input: product("Policy export fails with an empty file", "MEDIUM", GLOBEX_CASE),
-    steps: [{ subStatus: "INFORMATION_REQUESTED", comment: "Please send the console debug log of one export." }] },
-  { as: GLOBEX, input: threat("OTHER", "What does detection name TROJ_GENERIC mean?", "LOW", GLOBEX_CASE),
-    steps: [{ update: "It is a generic detection for trojans without a dedicated name.", by: ENGINEER }, { subStatus: "RESOLVED" }] },
-  { as: GLOBEX, input: product("Duplicate alerts in the console", "LOW", GLOBEX_CASE),
-    steps: [{ subStatus: "IN_PROGRESS" }, { update: "Found it: two policies sent the same alert. Closing.", by: GLOBEX }, { close: GLOBEX }] },
-  { as: GLOBEX, input: product("Console language setting resets", "LOW", GLOBEX_CASE),
-    steps: [{ subStatus: "SOLUTION_PROVIDED", comment: "Set the language in the user profile, not in the browser." }] },
-  { as: GLOBEX, input: threat("EMAIL_ANALYSIS", "Spam wave after a web form change", "MEDIUM", GLOBEX_CASE),
+    ],
+  },
+  { as: GLOBEX, input: product("Policy export fails with an empty file", "MEDIUM", GLOBEX_CASE), steps: [{ subStatus: "INFORMATION_REQUESTED", comment: "Please send the console debug log of one export." }] },
+  {
+    as: GLOBEX,
+    input: threat("OTHER", "What does detection name TROJ_GENERIC mean?", "LOW", GLOBEX_CASE),
+    steps: [{ update: "It is a generic detection for trojans without a dedicated name.", by: ENGINEER }, { subStatus: "RESOLVED" }],
+  },
+  {
+    as: GLOBEX,
+    input: product("Duplicate alerts in the console", "LOW", GLOBEX_CASE),
+    steps: [{ subStatus: "IN_PROGRESS" }, { update: "Found it: two policies sent the same alert. Closing.", by: GLOBEX }, { close: GLOBEX }],
+  },
+  { as: GLOBEX, input: product("Console language setting resets", "LOW", GLOBEX_CASE), steps: [{ subStatus: "SOLUTION_PROVIDED", comment: "Set the language in the user profile, not in the browser." }] },
+  {
+    as: GLOBEX,
+    input: threat("EMAIL_ANALYSIS", "Spam wave after a web form change", "MEDIUM", GLOBEX_CASE),
     steps: [
       { emailVerdict: "Contact form 0412.eml", verdict: "SPAM" },
       { emailVerdict: "Contact form 0413.eml", verdict: "NORMAL" },
@@ -161,5 +223,6 @@ export const DEMO_CASES: DemoCase[] = [
       { subStatus: "SOLUTION_PROVIDED" },
       { update: "Confirmed: the spam stopped after the filter update.", by: GLOBEX },
       { subStatus: "CLOSE_AGREED" },
-    ] },
+    ],
+  },
 ];

@@ -39,7 +39,11 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
   // Cases and attachments call each other: attachments listens first and learns the cases URL once cases listens.
   const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
-  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), { clock: options.clock, faults: options.casesFaults, onQuery: (sql) => options.onQuery?.("cases", sql) });
+  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), {
+    clock: options.clock,
+    faults: options.casesFaults,
+    onQuery: (sql) => options.onQuery?.("cases", sql),
+  });
   const casesUrl = await cases.server.listen(0);
   attachments.services.config.casesUrl = casesUrl;
   const withUrls = { ...env, [SUBGRAPHS.cases.urlVariable]: casesUrl, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl };

@@ -43,9 +43,11 @@ ${lines(down)}
 }
 
 function renderIndex(folder: string, exportName: string): string {
-  const files = readdirSync(folder).filter((f) => /^\d+-.*\.ts$/.test(f)).sort();
-  const imports = files.map((f) => `import { ${className(f)} } from "./${f.replace(/\.ts$/, ".js")}";`).join("\n");
-  return `${imports}${imports ? "\n\n" : ""}/** MySQL migrations, oldest first (\`npm run migrations -- generate <Name>\` adds one). */\nexport const ${exportName}: Function[] = [${files.map(className).join(", ")}];\n`;
+  const files = readdirSync(folder)
+    .filter((f) => /^\d+-.*\.ts$/.test(f))
+    .sort();
+  const imports = ['import type { MigrationInterface } from "typeorm";', ...files.map((f) => `import { ${className(f)} } from "./${f.replace(/\.ts$/, ".js")}";`)].join("\n");
+  return `${imports}\n\n/** MySQL migrations, oldest first (\`npm run migrations -- generate <Name>\` adds one). */\nexport const ${exportName}: (new () => MigrationInterface)[] = [${files.map(className).join(", ")}];\n`;
 }
 
 function className(file: string): string {

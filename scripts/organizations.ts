@@ -12,7 +12,12 @@ async function main(): Promise<number> {
   const dataSource = createDataSource({ url: config.databaseUrl, sqlitePath: config.sqlitePath, entities: casesEntities, migrations: casesMigrations });
   await dataSource.initialize();
   try {
-    return await runOrganizationsCommand(process.argv.slice(2), dataSource, (line) => console.log(line), (line) => console.error(line));
+    return await runOrganizationsCommand(
+      process.argv.slice(2),
+      dataSource,
+      (line) => console.log(line),
+      (line) => console.error(line),
+    );
   } finally {
     await dataSource.destroy();
   }

@@ -49,8 +49,8 @@ async function main(): Promise<void> {
     process.stdout.write(`starting ${service.name} on :${service.port} ... `);
     const child = spawn(process.execPath, [join(dist, service.main)], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
     children.push(child);
-    prefixLines(service.name, child.stdout!, (line) => (process.env.VERBOSE ? console.log(line) : undefined));
-    prefixLines(service.name, child.stderr!, (line) => console.error(line));
+    prefixLines(service.name, child.stdout, (line) => (process.env.VERBOSE ? console.log(line) : undefined));
+    prefixLines(service.name, child.stderr, (line) => console.error(line));
     child.on("exit", (code, signal) => {
       if (!shuttingDown) {
         console.error(`${service.name} stopped (${signal ?? code}); stopping the others`);
@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   if (created) console.log(`loaded ${created} demo cases`);
   const demoApiKey = await createDemoApiKeyOnce(gatewayConfig());
   if (demoApiKey) {
-    console.log(`\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`);
+    console.log(
+      `\nA partner API key for initech (all scopes), shown only now (npm run apikey -- list --partner initech):\n${demoApiKey}\ncurl -s ${DEFAULT_PUBLIC_URL}/graphql -H 'content-type: application/json' -H "x-api-key: ${demoApiKey}" -d '{"query":"{ cases(first: 5) { totalCount } }"}'`,
+    );
   }
   const token = await signDevToken(demoUser("customer@acme.example")!, jwtSecret);
   console.log(`

@@ -29,7 +29,12 @@ export interface CliOutput {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function parseExpiry(value: string | undefined): Date | null {
@@ -40,13 +45,7 @@ function parseExpiry(value: string | undefined): Date | null {
 }
 
 export function describeKey(key: ApiKey, now = new Date()): string {
-  const status = key.revokedAt
-    ? `revoked ${key.revokedAt.toISOString()}`
-    : key.expiresAt && key.expiresAt <= now
-      ? "expired"
-      : key.replacedById
-        ? `rotated to ${key.replacedById}`
-        : "active";
+  const status = key.revokedAt ? `revoked ${key.revokedAt.toISOString()}` : key.expiresAt && key.expiresAt <= now ? "expired" : key.replacedById ? `rotated to ${key.replacedById}` : "active";
   return [
     key.id,
     key.displayPrefix,

@@ -105,11 +105,7 @@ export class ApiKeyService {
       if (previous.revokedAt) throw new AccessAdminError(`API key ${id} is revoked; create a new one`);
       if (previous.expiresAt && previous.expiresAt.getTime() <= now.getTime()) throw new AccessAdminError(`API key ${id} has expired; create a new one`);
       if (previous.replacedById) throw new AccessAdminError(`API key ${id} was already rotated to ${previous.replacedById}; rotate that one`);
-      const issued = await this.insert(
-        { partnerId: previous.partnerId, scopes: previous.scopes, organizationIds: previous.organizationIds, expiresAt: previous.expiresAt, label: previous.label },
-        now,
-        tx,
-      );
+      const issued = await this.insert({ partnerId: previous.partnerId, scopes: previous.scopes, organizationIds: previous.organizationIds, expiresAt: previous.expiresAt, label: previous.label }, now, tx);
       const graceEnd = new Date(now.getTime() + this.options.rotationGraceSeconds * 1000);
       previous.expiresAt = previous.expiresAt && previous.expiresAt < graceEnd ? previous.expiresAt : graceEnd;
       previous.replacedById = issued.record.id;
@@ -153,20 +149,10 @@ export class ApiKeyService {
   private async recordUse(record: ApiKey, now: Date): Promise<void> {
     const threshold = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
     if (record.lastUsedAt && record.lastUsedAt > threshold) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .update(ApiKey)
-      .set({ lastUsedAt: now })
-      .where("id = :id", { id: record.id })
-      .andWhere("(last_used_at IS NULL OR last_used_at <= :threshold)", { threshold })
-      .execute();
+    await this.dataSource.createQueryBuilder().update(ApiKey).set({ lastUsedAt: now }).where("id = :id", { id: record.id }).andWhere("(last_used_at IS NULL OR last_used_at <= :threshold)", { threshold }).execute();
   }
 
-  private async insert(
-    fields: Pick<ApiKey, "partnerId" | "scopes" | "organizationIds" | "expiresAt" | "label">,
-    now: Date,
-    tx = this.dataSource.manager,
-  ): Promise<IssuedApiKey> {
+  private async insert(fields: Pick<ApiKey, "partnerId" | "scopes" | "organizationIds" | "expiresAt" | "label">, now: Date, tx = this.dataSource.manager): Promise<IssuedApiKey> {
     const { key, hash, displayPrefix } = generateApiKey();
     const record = Object.assign(new ApiKey(), { ...fields, id: newApiKeyId(), hash, displayPrefix, createdAt: now, revokedAt: null, replacedById: null, lastUsedAt: null });
     await tx.insert(ApiKey, record);

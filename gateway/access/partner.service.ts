@@ -3,7 +3,7 @@ import { inTransaction } from "../../subgraphs/kit/transaction.js";
 import { AccessAdminError } from "./access-admin-error.js";
 import { Partner, PartnerOrganization } from "./partner.entity.js";
 
-/** The demo partner of DESIGN.md: initech manages acme only. */
+/** The demo partner (the demo story in README.md): initech manages acme only. */
 export const DEMO_PARTNERS = [{ id: "initech", name: "Initech Managed Services", organizationIds: ["acme"] }];
 
 /** Ids of partners and organizations: what the CLI accepts and what fits the columns. */
@@ -37,10 +37,7 @@ export async function findPartner(dataSource: DataSource, id: string): Promise<P
 }
 
 export async function listPartners(dataSource: DataSource): Promise<PartnerRecord[]> {
-  const [partners, links] = await Promise.all([
-    dataSource.getRepository(Partner).find({ order: { id: "ASC" } }),
-    dataSource.getRepository(PartnerOrganization).find({ order: { organizationId: "ASC" } }),
-  ]);
+  const [partners, links] = await Promise.all([dataSource.getRepository(Partner).find({ order: { id: "ASC" } }), dataSource.getRepository(PartnerOrganization).find({ order: { organizationId: "ASC" } })]);
   return partners.map((p) => ({ id: p.id, name: p.name, organizationIds: links.filter((l) => l.partnerId === p.id).map((l) => l.organizationId) }));
 }
 
@@ -65,7 +62,11 @@ export async function savePartner(dataSource: DataSource, input: { id: string; n
       return { id: input.id, name, organizationIds: kept.map((row) => row.organizationId) };
     }
     await tx.delete(PartnerOrganization, { partnerId: input.id });
-    if (requested.length) await tx.insert(PartnerOrganization, requested.map((organizationId) => ({ partnerId: input.id, organizationId })));
+    if (requested.length)
+      await tx.insert(
+        PartnerOrganization,
+        requested.map((organizationId) => ({ partnerId: input.id, organizationId })),
+      );
     return { id: input.id, name, organizationIds: requested };
   });
 }

@@ -8,9 +8,7 @@ import type { TokenClaims } from "./demo-users.js";
 /** Why a request was not authenticated: for the audit log only; every client gets the same 401. */
 export type AuthenticationFailure = "missing_credentials" | "ambiguous_credentials" | "invalid_bearer_token" | ApiKeyFailure;
 
-export type Authentication =
-  | { principal: Principal }
-  | { principal: null; failure: AuthenticationFailure; keyId?: string; partnerId?: string };
+export type Authentication = { principal: Principal } | { principal: null; failure: AuthenticationFailure; keyId?: string; partnerId?: string };
 
 export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Authentication>;
 

@@ -1,4 +1,4 @@
-/** Token claims of DESIGN.md: what an identity provider issues and what `npm run token` mints. */
+/** Token claims (README.md, "Who may see what"): what an identity provider issues and what `npm run token` mints. */
 export interface TokenClaims {
   sub: string;
   name: string;

@@ -12,8 +12,7 @@ export const DEFAULT_HEADERS = `{
 }`;
 
 export const CREDENTIAL_HINT =
-  "Put a credential in the Headers tab below the query: a bearer token (npm run token -- --user customer@acme.example) " +
-  "or a partner key (X-API-Key), then run the operation again; the schema docs load with it.";
+  "Put a credential in the Headers tab below the query: a bearer token (npm run token -- --user customer@acme.example) " + "or a partner key (X-API-Key), then run the operation again; the schema docs load with it.";
 
 /** The operations a developer tries first, in the order of the tabs; `year` fills the example case number. */
 export function savedOperations(year: number): SavedOperation[] {

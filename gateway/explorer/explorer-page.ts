@@ -11,7 +11,10 @@ export interface ExplorerPageConfig {
 
 /** JSON that is safe inside a <script> element: no "</script>" or "<!--" can end it early. */
 function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /** The IDE page: every asset comes from the gateway's own /explorer/ routes. */

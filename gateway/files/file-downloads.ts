@@ -73,9 +73,7 @@ export function fileDownloads(options: FileDownloadOptions): { checkLink: Reques
       const status = answer.statusCode ?? 502;
       if (status === 403 || status === 404) {
         answer.resume();
-        return status === 403
-          ? refuse(res, 403, "You may not download this file", "FORBIDDEN")
-          : refuse(res, 404, "This file no longer exists", "NOT_FOUND");
+        return status === 403 ? refuse(res, 403, "You may not download this file", "FORBIDDEN") : refuse(res, 404, "This file no longer exists", "NOT_FOUND");
       }
       if (status !== 200 && status !== 206 && status !== 416) {
         answer.resume();

@@ -30,17 +30,20 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
   const records = dataSource.getRepository(IdempotencyRecord);
   return async (req, res, next) => {
     const key = req.header(IDEMPOTENCY_HEADER);
+    const body = req.body as { query?: unknown; variables?: unknown; operationName?: unknown } | undefined;
     if (key === undefined || req.method !== "POST") return next();
     const scan = queryScanOf(res);
     if (scan === undefined) return next(new Error("idempotency is mounted before querySizeLimit: the query text has not been checked"));
     // A text that does not lex is no operation at all: the GraphQL server answers the syntax error.
-    if (scan === null || selectedOperation(scan, req.body?.operationName)?.operation !== "mutation") return next();
+    if (scan === null || selectedOperation(scan, body?.operationName)?.operation !== "mutation") return next();
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
       return graphqlError(res, 400, "BAD_USER_INPUT", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`, { field: "Idempotency-Key" });
     }
     const principal = res.locals.principal as Principal;
     const owner = `${principal.kind}:${principal.id}`;
-    const fingerprint = createHash("sha256").update(JSON.stringify([req.body.query, req.body.variables ?? null, req.body.operationName ?? null])).digest("hex");
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify([body?.query, body?.variables ?? null, body?.operationName ?? null]))
+      .digest("hex");
     const now = clock();
     try {
       await records.delete({ principal: owner, key, expiresAt: LessThan(now) });
@@ -69,9 +72,7 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
       if (chunk && typeof chunk !== "function") chunks.push(Buffer.from(chunk as Buffer));
       const body = Buffer.concat(chunks).toString("utf8");
       const keep = res.statusCode < 500 && body.length <= MAX_STORED_BODY && !RETRYABLE.test(body);
-      const settle = keep
-        ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body })
-        : records.delete({ principal: owner, key });
+      const settle = keep ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body }) : records.delete({ principal: owner, key });
       // The record is settled before the answer leaves, so that a retry never finds it half-written.
       settle.catch(() => undefined).finally(() => (end as (...args: unknown[]) => unknown)(chunk, ...rest));
       return res;

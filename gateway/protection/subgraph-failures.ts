@@ -17,8 +17,6 @@ export function subgraphFailure(serviceName: string, error: unknown, timeoutMs: 
   const correlationId = randomUUID();
   const timedOut = isTimeout(error);
   logger.error({ correlationId, serviceName, err: error, ...(error instanceof GraphQLError ? { extensions: error.extensions } : {}) }, "subgraph call failed");
-  const message = timedOut
-    ? `The ${serviceName} service did not answer within ${timeoutMs} ms (correlation id ${correlationId})`
-    : `The ${serviceName} service could not be reached (correlation id ${correlationId})`;
+  const message = timedOut ? `The ${serviceName} service did not answer within ${timeoutMs} ms (correlation id ${correlationId})` : `The ${serviceName} service could not be reached (correlation id ${correlationId})`;
   return new GraphQLError(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName, correlationId } });
 }

@@ -101,7 +101,5 @@ function relayIdentity(subgraph: "cases" | "attachments", privateKey: KeyObject)
 }
 
 function operation(command: ReservationCommand): [string, Record<string, unknown>] {
-  return command.command === "confirm"
-    ? [CONFIRM_RESERVATION, { reservationId: command.reservationId }]
-    : [RELEASE_RESERVATION, { reservationId: command.reservationId, caseId: command.caseId }];
+  return command.command === "confirm" ? [CONFIRM_RESERVATION, { reservationId: command.reservationId }] : [RELEASE_RESERVATION, { reservationId: command.reservationId, caseId: command.caseId }];
 }

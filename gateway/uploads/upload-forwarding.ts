@@ -39,7 +39,7 @@ const ORDER = "A GraphQL multipart request sends 'operations', then 'map', then 
 const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}$/;
 const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
-/** Apollo's CSRF rule (TOOLCHAIN.md): a browser cannot send these headers cross-site without a preflight. */
+/** Apollo Server's CSRF prevention refuses multipart requests without one of these headers: a browser cannot send them cross-site without a preflight. */
 function hasPreflightHeader(req: Request): boolean {
   return Boolean(req.header("apollo-require-preflight") || req.header("x-apollo-operation-name"));
 }
@@ -68,9 +68,7 @@ export function mapKeys(mapJson: string): Set<string> | "too many" | null {
   if (typeof map !== "object" || map === null || Array.isArray(map)) return null;
   const entries = Object.entries(map);
   if (entries.length > MAX_FILE_PARTS) return "too many";
-  const wellFormed = entries.every(
-    ([name, paths]) => FIELD_NAME.test(name) && Array.isArray(paths) && paths.length > 0 && paths.every((path) => typeof path === "string" && path.startsWith("variables.")),
-  );
+  const wellFormed = entries.every(([name, paths]) => FIELD_NAME.test(name) && Array.isArray(paths) && paths.length > 0 && paths.every((path) => typeof path === "string" && path.startsWith("variables.")));
   return wellFormed ? new Set(entries.map(([name]) => name)) : null;
 }
 

@@ -27,7 +27,7 @@ describe("checkUploadOperation", () => {
     expect(checkUploadOperation(operations("mutation($input: UploadAttachmentsInput!) { uploadAttachments(input: $input) { attachments { id } } closeCase(id: 1) }"), schema, LIMITS)?.code).toBe("BAD_REQUEST");
     expect(checkUploadOperation(operations("{ ping }"), schema, LIMITS)?.code).toBe("BAD_REQUEST");
     expect(checkUploadOperation(JSON.stringify([{ query: UPLOAD }]), schema, LIMITS)?.code).toBe("BAD_REQUEST");
-    expect(checkUploadOperation(operations("mutation { reserveAttachments(reservationId: \"r\", ids: []) }"), schema, LIMITS)?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(checkUploadOperation(operations('mutation { reserveAttachments(reservationId: "r", ids: []) }'), schema, LIMITS)?.code).toBe("GRAPHQL_VALIDATION_FAILED");
     expect(checkUploadOperation(operations("mutation {"), schema, LIMITS)?.code).toBe("GRAPHQL_PARSE_FAILED");
     expect(checkUploadOperation("{not json", schema, LIMITS)?.code).toBe("BAD_REQUEST");
   });

@@ -1,4 +1,4 @@
-import { type GraphQLSchema, getOperationAST, Kind, parse, validate } from "graphql";
+import { type GraphQLSchema, getOperationAST, Kind, OperationTypeNode, parse, validate } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import { checkQueryText, type QueryLimits } from "../protection/query-limits.js";
 
@@ -48,9 +48,7 @@ export function checkUploadOperation(operationsJson: string, apiSchema: GraphQLS
   const errors = validate(apiSchema, document);
   if (errors.length > 0) return { status: 400, message: errors[0]!.message, code: "GRAPHQL_VALIDATION_FAILED" };
   const operation = getOperationAST(document, typeof operationName === "string" ? operationName : undefined);
-  const onlyUploads =
-    operation?.operation === "mutation" &&
-    operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && UPLOAD_FIELDS.has(selection.name.value));
+  const onlyUploads = operation?.operation === OperationTypeNode.MUTATION && operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && UPLOAD_FIELDS.has(selection.name.value));
   if (!onlyUploads) return { status: 400, message: "Multipart requests carry the uploadAttachments mutation only", code: "BAD_REQUEST" };
   return null;
 }

@@ -38,29 +38,76 @@ export async function insertCases(db: BenchDatabases, from: number, count: numbe
       const severity = SEVERITIES[i % SEVERITIES.length]!;
       const threat = i % 5 === 0;
       const id = randomUUID();
-      cases.push(Object.assign(new CaseEntity(), {
-        id, caseNumber: `C-2026-B${String(i).padStart(7, "0")}`, organizationId: "acme", title: `Bench case ${i}`, description: "Scaled-up demo data.",
-        status: CaseStatus.OPEN, subStatus: SUB_STATUSES[i % SUB_STATUSES.length], severity, severityRank: SEVERITY_RANK[severity],
-        inquiryType: threat ? InquiryType.THREAT : InquiryType.PRODUCT, threatCategory: threat ? ThreatCategory.INFECTION_ANALYSIS : null,
-        problemCategory: "Product behaviour", productProfileId: "acme-endpoint", contactName: "Aiko Tanaka", registrant: customer,
-        ccEmails: ["ops@acme.example"], businessImpact: "Measured impact.", createdAt: at, updatedAt: at, closedAt: null, version: 3,
-        lastCustomerActivityAt: at, subStatusChangedAt: at,
-      }));
+      cases.push(
+        Object.assign(new CaseEntity(), {
+          id,
+          caseNumber: `C-2026-B${String(i).padStart(7, "0")}`,
+          organizationId: "acme",
+          title: `Bench case ${i}`,
+          description: "Scaled-up demo data.",
+          status: CaseStatus.OPEN,
+          subStatus: SUB_STATUSES[i % SUB_STATUSES.length],
+          severity,
+          severityRank: SEVERITY_RANK[severity],
+          inquiryType: threat ? InquiryType.THREAT : InquiryType.PRODUCT,
+          threatCategory: threat ? ThreatCategory.INFECTION_ANALYSIS : null,
+          problemCategory: "Product behaviour",
+          productProfileId: "acme-endpoint",
+          contactName: "Aiko Tanaka",
+          registrant: customer,
+          ccEmails: ["ops@acme.example"],
+          businessImpact: "Measured impact.",
+          createdAt: at,
+          updatedAt: at,
+          closedAt: null,
+          version: 3,
+          lastCustomerActivityAt: at,
+          subStatusChangedAt: at,
+        }),
+      );
       for (const [n, author] of [customer, engineer].entries()) {
         updates.push(Object.assign(new CaseUpdateEntity(), { id: randomUUID(), caseId: id, body: `Update ${n} of case ${i}.`, author, requestedReopen: false, createdAt: new Date(at.getTime() + n) }));
-        events.push(Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: id, actor: author, field: "subStatus", oldValue: "RECEIVED", newValue: "IN_PROGRESS", comment: null, at: new Date(at.getTime() + n) }));
+        events.push(
+          Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: id, actor: author, field: "subStatus", oldValue: "RECEIVED", newValue: "IN_PROGRESS", comment: null, at: new Date(at.getTime() + n) }),
+        );
       }
       if (i % 3 === 0) {
         const attachmentId = randomUUID();
-        attachments.push(Object.assign(new AttachmentEntity(), {
-          id: attachmentId, caseId: id, organizationId: "acme", caseUpdateId: null, fileName: `logs-${i}.zip`, size: 1024 * (i % 100 + 1), contentType: "application/zip",
-          sha1: "0".repeat(40), sha256: "0".repeat(64), uploadedAt: at, uploadedBy: customer, state: AttachmentState.ATTACHED, blobKey: `bench/${attachmentId}`,
-        }));
+        attachments.push(
+          Object.assign(new AttachmentEntity(), {
+            id: attachmentId,
+            caseId: id,
+            organizationId: "acme",
+            caseUpdateId: null,
+            fileName: `logs-${i}.zip`,
+            size: 1024 * ((i % 100) + 1),
+            contentType: "application/zip",
+            sha1: "0".repeat(40),
+            sha256: "0".repeat(64),
+            uploadedAt: at,
+            uploadedBy: customer,
+            state: AttachmentState.ATTACHED,
+            blobKey: `bench/${attachmentId}`,
+          }),
+        );
         if (threat) {
-          files.push(Object.assign(new FileAnalysisEntity(), {
-            id: randomUUID(), caseId: id, organizationId: "acme", threatCategory: ThreatCategory.INFECTION_ANALYSIS, fileName: `sample-${i}.exe`, sha1: "1".repeat(40),
-            verdict: FileVerdict.DANGEROUS, detectionName: "Ransom.Win32.BENCH", patternVersion: "19.100", analyzedAt: at, attachmentId, emailAnalysisId: null, createdAt: at,
-          }));
+          files.push(
+            Object.assign(new FileAnalysisEntity(), {
+              id: randomUUID(),
+              caseId: id,
+              organizationId: "acme",
+              threatCategory: ThreatCategory.INFECTION_ANALYSIS,
+              fileName: `sample-${i}.exe`,
+              sha1: "1".repeat(40),
+              verdict: FileVerdict.DANGEROUS,
+              detectionName: "Ransom.Win32.BENCH",
+              patternVersion: "19.100",
+              analyzedAt: at,
+              attachmentId,
+              emailAnalysisId: null,
+              createdAt: at,
+            }),
+          );
         }
       }
     }

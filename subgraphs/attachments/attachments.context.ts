@@ -49,7 +49,13 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
   });
   return {
     attachmentById: new DataLoader(async (ids) => {
-      const rows = visibleRows(principal, await repository.createQueryBuilder("a").where("a.id IN (:...ids)", { ids: [...ids] }).getMany());
+      const rows = visibleRows(
+        principal,
+        await repository
+          .createQueryBuilder("a")
+          .where("a.id IN (:...ids)", { ids: [...ids] })
+          .getMany(),
+      );
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
@@ -69,7 +75,12 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
     attachmentsByUpdate: new DataLoader(async (updateIds) => {
       const rows = visibleRows(
         principal,
-        await repository.createQueryBuilder("a").where("a.caseUpdateId IN (:...updateIds)", { updateIds: [...updateIds] }).orderBy("a.uploadedAt", "ASC").addOrderBy("a.id").getMany(),
+        await repository
+          .createQueryBuilder("a")
+          .where("a.caseUpdateId IN (:...updateIds)", { updateIds: [...updateIds] })
+          .orderBy("a.uploadedAt", "ASC")
+          .addOrderBy("a.id")
+          .getMany(),
       );
       return updateIds.map((id) => rows.filter((row) => row.caseUpdateId === id));
     }),

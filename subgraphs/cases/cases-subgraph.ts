@@ -23,11 +23,9 @@ export const CASES_SUBGRAPH = "cases";
 
 /** The schema alone, for `npm run schema` and composition tests. */
 export function buildCasesSchema() {
-  return buildFederatedSchema(
-    { resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver, ReservationRelayResolver] },
-    caseReferenceResolvers,
-    { subgraphQueries: ["caseAccess"] },
-  );
+  return buildFederatedSchema({ resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver, ReservationRelayResolver] }, caseReferenceResolvers, {
+    subgraphQueries: ["caseAccess"],
+  });
 }
 
 export interface CasesSubgraph {

@@ -28,7 +28,12 @@ describe("audit log of authorization denials in every subgraph", () => {
         name: "Query",
         fields: {
           allowed: { type: GraphQLString, resolve: () => "yes" },
-          engineersOnly: { type: GraphQLString, resolve: () => { throw forbidden("Only support engineers move sub-statuses"); } },
+          engineersOnly: {
+            type: GraphQLString,
+            resolve: () => {
+              throw forbidden("Only support engineers move sub-statuses");
+            },
+          },
         },
       }),
     });
@@ -45,14 +50,19 @@ describe("audit log of authorization denials in every subgraph", () => {
     const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...(identity ? { [IDENTITY_HEADER]: identity } : {}) }, body: JSON.stringify({ query }) });
     return { status: response.status, body: (await response.json()) as { data?: Record<string, unknown>; errors: { extensions: { code: string } }[] } };
   }
-  const lines = () => readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const lines = () =>
+    readFileSync(logFile, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
 
   it("logs who was refused what on FORBIDDEN, and nothing for allowed requests", async () => {
     const identity = signIdentity(partnerKey, ["audit"], KEYS.privateKey);
     expect((await post("{ allowed }", identity)).body.data?.allowed).toBe("yes");
     expect(lines().filter((l) => l.event === "authorization_denied")).toEqual([]);
     const denied = await post("query SetStatus { engineersOnly }", identity);
-    expect(denied.body.errors[0].extensions.code).toBe("FORBIDDEN");
+    expect(denied.body.errors[0]!.extensions.code).toBe("FORBIDDEN");
     expect(lines()).toContainEqual(
       expect.objectContaining({
         event: "authorization_denied",

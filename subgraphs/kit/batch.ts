@@ -2,7 +2,11 @@ import type { DataSource, EntityTarget, ObjectLiteral, SelectQueryBuilder } from
 
 /** Rows by id in key order, `null` for misses (a DataLoader batch function). */
 export async function loadByIds<T extends ObjectLiteral & { id: string }>(dataSource: DataSource, entity: EntityTarget<T>, ids: readonly string[]): Promise<(T | null)[]> {
-  const rows = await dataSource.getRepository(entity).createQueryBuilder("t").where("t.id IN (:...ids)", { ids: [...ids] }).getMany();
+  const rows = await dataSource
+    .getRepository(entity)
+    .createQueryBuilder("t")
+    .where("t.id IN (:...ids)", { ids: [...ids] })
+    .getMany();
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
 }

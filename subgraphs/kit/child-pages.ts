@@ -108,7 +108,10 @@ export function childPageLoader<T extends ObjectLiteral & { id: string }>(option
         const parentIds = [...new Set(group.map((k) => k.parentId))];
         const rows = await loadChildPages(dataSource, entity, { table, parentColumn, orderColumn, parentIds, perParent: limit + 1, after, where }, parentOf, orderOf);
         for (const key of group) {
-          pages.set(keyOf(key), toPage(rows.get(key.parentId) ?? [], limit, (r) => ({ value: orderOf(r).toISOString(), id: r.id })));
+          pages.set(
+            keyOf(key),
+            toPage(rows.get(key.parentId) ?? [], limit, (r) => ({ value: orderOf(r).toISOString(), id: r.id })),
+          );
         }
       }
       return keys.map((key) => pages.get(keyOf(key))!);

@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from "typeorm";
+import { DataSource, type DataSourceOptions } from "typeorm";
 import { SnakeNamingStrategy } from "./naming.js";
 
 export interface DatabaseOptions {
@@ -8,10 +8,8 @@ export interface DatabaseOptions {
   url?: string;
   /** Path of the SQLite file for the embedded default (`:memory:` for throwaway databases). */
   sqlitePath: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  migrations: MixedList<Function | string>;
+  entities: NonNullable<DataSourceOptions["entities"]>;
+  migrations: NonNullable<DataSourceOptions["migrations"]>;
   /** Log every SQL statement through this function (tests count statements with it). */
   onQuery?: (sql: string) => void;
   poolSize?: number;

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 
-/** Stable `extensions.code` values of the public contract (CONTRACT.graphql, "Conventions"). */
+/** Stable `extensions.code` values of the public contract; README.md lists them ("What the graph does"). */
 export const ErrorCode = {
   UNAUTHENTICATED: "UNAUTHENTICATED",
   FORBIDDEN: "FORBIDDEN",

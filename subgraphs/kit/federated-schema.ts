@@ -6,8 +6,7 @@ import { type BuildSchemaOptions, buildSchema, createResolversMap } from "type-g
 import { requireReadScopeOnQueries } from "./read-scope.js";
 
 /** The federation version every subgraph links, and the directives they may use. */
-const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires"])';
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires"])';
 
 /** Reference resolvers by type name: `{ Case: { __resolveReference } }`. */
 export type ReferenceResolvers = GraphQLResolverMap<unknown>;
@@ -22,16 +21,12 @@ export interface FederatedSchemaOptions {
  * (with its @key/@inaccessible directives), Apollo turns it into a subgraph with `_entities`.
  * Every root query field, `_entities` included, then requires the `cases:read` scope.
  */
-export async function buildFederatedSchema(
-  options: Omit<BuildSchemaOptions, "skipCheck">,
-  referenceResolvers: ReferenceResolvers = {},
-  { subgraphQueries = [] }: FederatedSchemaOptions = {},
-): Promise<GraphQLSchema> {
+export async function buildFederatedSchema(options: Omit<BuildSchemaOptions, "skipCheck">, referenceResolvers: ReferenceResolvers = {}, { subgraphQueries = [] }: FederatedSchemaOptions = {}): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, skipCheck: true });
   const typeDefs = parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   for (const [typeName, fields] of Object.entries(referenceResolvers)) {
-    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) } as never;
+    resolvers[typeName] = { ...(resolvers[typeName] as object), ...(fields as object) };
   }
   return requireReadScopeOnQueries(buildSubgraphSchema({ typeDefs, resolvers }), subgraphQueries);
 }

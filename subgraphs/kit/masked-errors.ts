@@ -56,9 +56,7 @@ function publicCode(formatted: GraphQLFormattedError, error: unknown): string | 
 function downstreamCorrelationId(formatted: GraphQLFormattedError): string | undefined {
   const extensions = formatted.extensions ?? {};
   const id = extensions.correlationId;
-  return extensions.code === ErrorCode.INTERNAL_SERVER_ERROR && typeof extensions.serviceName === "string" && typeof id === "string" && CORRELATION_ID.test(id)
-    ? id
-    : undefined;
+  return extensions.code === ErrorCode.INTERNAL_SERVER_ERROR && typeof extensions.serviceName === "string" && typeof id === "string" && CORRELATION_ID.test(id) ? id : undefined;
 }
 
 /**
@@ -173,9 +171,6 @@ export function answerMalformedRequests(server: Server): void {
     const { status, message } = parserRefusal(error.code);
     const body = JSON.stringify({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
     // Once the answer is flushed, the socket goes: a client that keeps sending holds nothing open.
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, () => socket.destroy());
   });
 }

@@ -14,7 +14,7 @@ export class PageInfo {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** `first` defaults to 20 and must be 1–100 (CONTRACT.graphql conventions). */
+/** `first` defaults to 20 and must be 1–100, on every connection of the public contract. */
 export function pageSize(first: number | null | undefined): number {
   if (first === undefined || first === null) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {

@@ -65,9 +65,7 @@ export function identityTokenOf(res: express.Response): string {
  * An Express app serving one subgraph: `/health`, `/ready`, and `/graphql` behind the gateway's
  * signed identity token (401 without a valid one, so a subgraph port reached directly grants nothing).
  */
-export async function createSubgraphServer<TContext extends BaseContext>(
-  options: SubgraphServerOptions<TContext>,
-): Promise<SubgraphServer> {
+export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const { name, logger } = options;
   const apollo = new ApolloServer<BaseContext>({
     schema: options.schema,

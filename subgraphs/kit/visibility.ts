@@ -2,7 +2,7 @@ import type { ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import type { Principal } from "./principal.js";
 
 /**
- * Restricts a query to rows of organizations the principal may see (DOMAIN.md rule 11); engineers
+ * Restricts a query to rows of organizations the principal may see (rule 11 in docs/domain.md); engineers
  * see all. Every subgraph's reads go through this or `canSeeOrganization`.
  */
 export function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, principal: Principal, alias: string): SelectQueryBuilder<T> {

@@ -64,7 +64,7 @@ function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarg
 
 /** The one row of each key, or null: a grouped loader read by id. */
 function singleLoader<T>(grouped: DataLoader<string, T[]>): DataLoader<string, T | null> {
-  return new DataLoader(async (ids) => (await grouped.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : rows[0] ?? null)));
+  return new DataLoader(async (ids) => (await grouped.loadMany(ids)).map((rows) => (rows instanceof Error ? rows : (rows[0] ?? null))));
 }
 
 /** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases and attachments subgraphs. */

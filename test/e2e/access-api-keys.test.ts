@@ -94,7 +94,7 @@ describe.each(DATABASES)("partner API keys on %s", (database) => {
     expect((await apikey("partner", "add", "hooli", "--name", "Hooli MSP", "--orgs", "globex,acme")).code).toBe(0);
     expect((await apikey("partner", "list")).out).toContain('hooli  "Hooli MSP"  orgs=acme,globex');
     const key = (await apikey("create", "--partner", "hooli", "--scopes", "cases:read")).out[0]!;
-    const all = await postGraphQL(graph.gatewayUrl, { query: "{ cases(first: 1, filter: { organizationId: \"globex\" }) { totalCount } }" }, apiKeyHeader(key));
+    const all = await postGraphQL(graph.gatewayUrl, { query: '{ cases(first: 1, filter: { organizationId: "globex" }) { totalCount } }' }, apiKeyHeader(key));
     expect(all.errors).toBeUndefined();
     // Dropping globex from the partner takes it from its keys from the next request on.
     expect((await apikey("partner", "add", "hooli", "--orgs", "acme")).out).toEqual(['hooli  "Hooli MSP"  orgs=acme']);
@@ -212,8 +212,14 @@ describe.each(DATABASES)("partner API keys on %s", (database) => {
     expect((await graph.request({ ...LIST, token: badToken })).status).toBe(401);
 
     const secrets = [first, second, first.slice(4, 36), second.slice(4, 36), badToken];
-    const gatewayLines = readFileSync(gatewayLog, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    const cliLines = readFileSync(cliLog, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const gatewayLines = readFileSync(gatewayLog, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const cliLines = readFileSync(cliLog, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     for (const text of [readFileSync(gatewayLog, "utf8"), readFileSync(cliLog, "utf8")]) {
       for (const secret of secrets) expect(text).not.toContain(secret);
     }

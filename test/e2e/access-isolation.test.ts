@@ -84,8 +84,15 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
         query: "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id caseNumber } } }",
         variables: {
           input: {
-            organizationId, productProfileId: `${organizationId}-pp`, title: "Isolation", description: "d", problemCategory: "p", severity: "LOW", contactName: "c",
-            inquiryType: spec.threat ? "THREAT" : "PRODUCT", threatCategory: spec.threat ? "INFECTION_ANALYSIS" : null,
+            organizationId,
+            productProfileId: `${organizationId}-pp`,
+            title: "Isolation",
+            description: "d",
+            problemCategory: "p",
+            severity: "LOW",
+            contactName: "c",
+            inquiryType: spec.threat ? "THREAT" : "PRODUCT",
+            threatCategory: spec.threat ? "INFECTION_ANALYSIS" : null,
           },
         },
         token: engineer,
@@ -98,14 +105,36 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
       // Rows as the upload and analysis flows write them: each carries its case's organization.
       for (const attachmentId of attachmentIds) {
         await graph.attachments.dataSource.getRepository(AttachmentEntity).insert({
-          id: attachmentId, caseId: id, organizationId, caseUpdateId: null, fileName: "f.zip", size: 1, contentType: "application/zip", sha1: "a".repeat(40), sha256: "b".repeat(64),
-          uploadedAt: now, uploadedBy: { id: "u", name: "U", role: ActorRole.CUSTOMER, email: null }, state: AttachmentState.ATTACHED, blobKey: "none",
+          id: attachmentId,
+          caseId: id,
+          organizationId,
+          caseUpdateId: null,
+          fileName: "f.zip",
+          size: 1,
+          contentType: "application/zip",
+          sha1: "a".repeat(40),
+          sha256: "b".repeat(64),
+          uploadedAt: now,
+          uploadedBy: { id: "u", name: "U", role: ActorRole.CUSTOMER, email: null },
+          state: AttachmentState.ATTACHED,
+          blobKey: "none",
         });
       }
       for (const fileId of fileIds) {
         await graph.threats.dataSource.getRepository(FileAnalysisEntity).insert({
-          id: fileId, caseId: id, organizationId, threatCategory: ThreatCategory.INFECTION_ANALYSIS, fileName: "x.exe", sha1: "c".repeat(40), verdict: FileVerdict.NO_PROBLEM,
-          detectionName: null, patternVersion: null, analyzedAt: now, attachmentId: null, emailAnalysisId: null, createdAt: now,
+          id: fileId,
+          caseId: id,
+          organizationId,
+          threatCategory: ThreatCategory.INFECTION_ANALYSIS,
+          fileName: "x.exe",
+          sha1: "c".repeat(40),
+          verdict: FileVerdict.NO_PROBLEM,
+          detectionName: null,
+          patternVersion: null,
+          analyzedAt: now,
+          attachmentId: null,
+          emailAnalysisId: null,
+          createdAt: now,
         });
       }
       seeded.push({ id, caseNumber, organizationId, threat: spec.threat, attachmentIds, fileIds });
@@ -140,7 +169,12 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
       for (const { limit, key } of issued) {
         const authenticated = await keys.authenticate(key);
         if (!authenticated.principal) throw new Error(`key refused: ${authenticated.failure}`);
-        result.push({ label: `key of ${partnerId} limited to ${limit ?? "all"}`, headers: apiKeyHeader(key), visible: limit ? limit.filter((o) => managedNow.includes(o)) : managedNow, principal: authenticated.principal });
+        result.push({
+          label: `key of ${partnerId} limited to ${limit?.join(",") ?? "all"}`,
+          headers: apiKeyHeader(key),
+          visible: limit ? limit.filter((o) => managedNow.includes(o)) : managedNow,
+          principal: authenticated.principal,
+        });
       }
     }
     return result;
@@ -191,19 +225,44 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
           });
 
           // Crafted _entities calls straight to each subgraph, with the identity the gateway would sign.
-          const caseRefs = await entities("cases", caller.principal, cases.map((c) => ({ __typename: "Case", id: c.id })), "... on Case { id }");
+          const caseRefs = await entities(
+            "cases",
+            caller.principal,
+            cases.map((c) => ({ __typename: "Case", id: c.id })),
+            "... on Case { id }",
+          );
           cases.forEach((c, i) => expect(caseRefs[i] !== null).toBe(canSee(c)));
           const attachmentIds = cases.flatMap((c) => c.attachmentIds);
-          const attachments = await entities("attachments", caller.principal, attachmentIds.map((id) => ({ __typename: "Attachment", id })), "... on Attachment { id }");
+          const attachments = await entities(
+            "attachments",
+            caller.principal,
+            attachmentIds.map((id) => ({ __typename: "Attachment", id })),
+            "... on Attachment { id }",
+          );
           attachmentIds.forEach((id, i) => expect(attachments[i] !== null, `${caller.label}: attachment`).toBe(canSee(cases.find((c) => c.attachmentIds.includes(id))!)));
-          const caseAttachments = await entities("attachments", caller.principal, cases.map((c) => ({ __typename: "Case", id: c.id })), "... on Case { attachments(first: 10) { totalCount edges { node { id } } } }");
+          const caseAttachments = await entities(
+            "attachments",
+            caller.principal,
+            cases.map((c) => ({ __typename: "Case", id: c.id })),
+            "... on Case { attachments(first: 10) { totalCount edges { node { id } } } }",
+          );
           cases.forEach((c, i) => expect(caseAttachments[i].attachments.totalCount, `${caller.label}: Case.attachments`).toBe(canSee(c) ? c.attachmentIds.length : 0));
           cases.forEach((c, i) => expect(caseAttachments[i].attachments.edges.length).toBe(canSee(c) ? c.attachmentIds.length : 0));
           const fileIds = cases.flatMap((c) => c.fileIds);
-          const files = await entities("threat-analysis", caller.principal, fileIds.map((id) => ({ __typename: "FileAnalysis", id })), "... on FileAnalysis { id }");
+          const files = await entities(
+            "threat-analysis",
+            caller.principal,
+            fileIds.map((id) => ({ __typename: "FileAnalysis", id })),
+            "... on FileAnalysis { id }",
+          );
           fileIds.forEach((id, i) => expect(files[i] !== null, `${caller.label}: FileAnalysis`).toBe(canSee(cases.find((c) => c.fileIds.includes(id))!)));
           const threatCases = cases.filter((c) => c.threat);
-          const analyses = await entities("threat-analysis", caller.principal, threatCases.map((c) => ({ __typename: "Case", id: c.id, inquiryType: "THREAT" })), "... on Case { threatAnalysis { files { id } } }");
+          const analyses = await entities(
+            "threat-analysis",
+            caller.principal,
+            threatCases.map((c) => ({ __typename: "Case", id: c.id, inquiryType: "THREAT" })),
+            "... on Case { threatAnalysis { files { id } } }",
+          );
           threatCases.forEach((c, i) => expect(analyses[i].threatAnalysis?.files.length ?? 0, `${caller.label}: Case.threatAnalysis`).toBe(canSee(c) ? c.fileIds.length : 0));
         }
       }),

@@ -24,7 +24,9 @@ const MATRIX = `
 `;
 
 type Operation = "list cases" | "get case" | "update case" | "add update" | "set sub-status";
-const rows = MATRIX.trim().split("\n").map((line) => line.split("|").map((cell) => cell.trim()));
+const rows = MATRIX.trim()
+  .split("\n")
+  .map((line) => line.split("|").map((cell) => cell.trim()));
 const operations = rows[0]!.slice(1) as Operation[];
 const cells = rows.slice(1).flatMap(([principal, ...outcomes]) => outcomes.map((expected, i) => [principal!, operations[i]!, expected] as const));
 

@@ -18,7 +18,11 @@ function expectForbidden(response: GraphQLResponse, field?: string) {
   const errors = response.errors ?? [];
   const forbidden = errors.filter((error) => error.extensions?.code === "FORBIDDEN");
   expect(forbidden.length, JSON.stringify(errors)).toBeGreaterThan(0);
-  if (field) expect(forbidden.some((error) => error.path?.includes(field)), JSON.stringify(errors)).toBe(true);
+  if (field)
+    expect(
+      forbidden.some((error) => error.path?.includes(field)),
+      JSON.stringify(errors),
+    ).toBe(true);
 }
 
 /**
@@ -112,7 +116,10 @@ describe.each(DATABASES)("the cases:read scope on every read, on %s", (database)
     });
     expectForbidden(response);
     // The other service refused its part (the gateway asked it for the entity's fields).
-    expect(response.errors!.every((error) => error.extensions?.code === "FORBIDDEN" && error.extensions?.serviceName === service), JSON.stringify(response.errors)).toBe(true);
+    expect(
+      response.errors!.every((error) => error.extensions?.code === "FORBIDDEN" && error.extensions?.serviceName === service),
+      JSON.stringify(response.errors),
+    ).toBe(true);
     // Where the schema lets the field be null, the rest of the answer arrives.
     if (service === "threat-analysis") expect(response.data!.addCaseUpdate.case).toEqual({ id: caseId, threatAnalysis: null });
     expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body })).toBe(1);

@@ -63,9 +63,7 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
   it("two updates racing for the same staged file: one attaches it, the other fails and writes nothing", async () => {
     const caseId = await newCase();
     const [id] = await stage({ caseId }, ["contested.log"]);
-    const answers = await Promise.all(
-      ["First update.", "Second update."].map((body) => graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: [id] } }, token: acme })),
-    );
+    const answers = await Promise.all(["First update.", "Second update."].map((body) => graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: [id] } }, token: acme })));
     const failed = answers.filter((a) => a.errors);
     expect(failed.map(codeOf)).toEqual(["BAD_USER_INPUT"]);
     const listed = await graph.request({ query: "query($id: ID!) { case(id: $id) { version updates(first: 10) { totalCount edges { node { body attachments { id } } } } } }", variables: { id: caseId }, token: acme });
@@ -79,9 +77,7 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
   it("two registrations racing for the same pre-case upload: one case gets the file, the other case is not kept", async () => {
     const [id] = await stage({ organizationId: "acme" }, ["contested-screenshot.png"]);
     const title = `Racing registration ${Date.now()}`;
-    const answers = await Promise.all(
-      [1, 2].map(() => graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, title, attachmentIds: [id] } }, token: acme })),
-    );
+    const answers = await Promise.all([1, 2].map(() => graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, title, attachmentIds: [id] } }, token: acme })));
     expect(answers.filter((a) => a.errors).map(codeOf)).toEqual(["BAD_USER_INPUT"]);
     const found = await graph.request({ query: "query($s: String!) { cases(filter: { search: $s }) { totalCount edges { node { attachments { totalCount } } } } }", variables: { s: title }, token: acme });
     expect(found.data!.cases.totalCount).toBe(1);

@@ -13,7 +13,10 @@ describe("attachments on an S3-compatible blob store", () => {
   let directory: string;
   let graph: TestGraph;
   let acme: string;
-  const objects = () => readdirSync(join(directory, "files"), { recursive: true }).map(String).filter((f) => f.endsWith("._S3rver_object"));
+  const objects = () =>
+    readdirSync(join(directory, "files"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith("._S3rver_object"));
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), "casegraph-s3-"));
@@ -50,7 +53,14 @@ describe("attachments on an S3-compatible blob store", () => {
     const created = await graph.request({ query: CREATE_CASE, variables: { input: threatCase }, token: acme });
     const caseId = created.data!.createCase.case.id;
     const before = { rows: (await attachmentRows(graph)).length, objects: objects().length };
-    const refused = await upload(graph, { token: acme, input: { caseId }, files: [{ name: "good.zip", data: await encryptedZip("virus") }, { name: "bad.zip", data: await encryptedZip("nope") }] });
+    const refused = await upload(graph, {
+      token: acme,
+      input: { caseId },
+      files: [
+        { name: "good.zip", data: await encryptedZip("virus") },
+        { name: "bad.zip", data: await encryptedZip("nope") },
+      ],
+    });
     expect(codeOf(refused)).toBe("ENCRYPTED_ZIP_REQUIRED");
     expect((await attachmentRows(graph)).length).toBe(before.rows);
     expect(objects().length).toBe(before.objects);

@@ -29,14 +29,12 @@ describe.each(DATABASES)("uploads through the gateway on %s", (database) => {
     const files = [
       { name: "agent.log", type: "text/plain", data: Buffer.from("2026-11-25 agent stopped reporting\n".repeat(50)) },
       { name: "dump.bin", data: randomFile(300_000) },
-      { name: "設定 \"final\".txt", type: "text/plain", data: Buffer.from("設定ファイル") },
+      { name: '設定 "final".txt', type: "text/plain", data: Buffer.from("設定ファイル") },
     ];
     const uploaded = await upload(graph, { token: acme, input: { caseId }, files });
     expect(uploaded.errors).toBeUndefined();
     const attachments = uploaded.data!.uploadAttachments.attachments;
-    expect(attachments.map((a: any) => [a.fileName, a.size, a.sha1, a.sha256, a.state])).toEqual(
-      files.map((f) => [f.name, f.data.length, sha1(f.data), sha256(f.data), "STAGED"]),
-    );
+    expect(attachments.map((a: any) => [a.fileName, a.size, a.sha1, a.sha256, a.state])).toEqual(files.map((f) => [f.name, f.data.length, sha1(f.data), sha256(f.data), "STAGED"]));
     expect(attachments[0].uploadedBy).toMatchObject({ name: "Aiko Tanaka", role: "CUSTOMER" });
 
     const tab = await graph.request({ query: ATTACHMENTS_TAB, variables: { id: caseId }, token: acme });
@@ -224,7 +222,14 @@ describe("large uploads", () => {
       const response = await upload(graph, {
         token: acme,
         input: { caseId },
-        files: [{ name: "full.dmp", async *data() { for (let i = 0; i < 250; i++) yield chunk; } }],
+        files: [
+          {
+            name: "full.dmp",
+            async *data() {
+              for (let i = 0; i < 250; i++) yield chunk;
+            },
+          },
+        ],
       });
       expect(response.errors).toBeUndefined();
       expect(response.data!.uploadAttachments.attachments[0]).toMatchObject({ size: 250 * 1024 * 1024, sha256: expected.digest("hex") });

@@ -88,8 +88,7 @@ describe.each(DATABASES)("who sees which case, on %s", (database) => {
   });
 
   it("productProfiles lists only the caller's organizations' profiles", async () => {
-    const profiles = async (token: string) =>
-      (await graph.request({ query: "{ productProfiles { id } }", token })).data!.productProfiles.map((p: any) => p.id);
+    const profiles = async (token: string) => (await graph.request({ query: "{ productProfiles { id } }", token })).data!.productProfiles.map((p: any) => p.id);
     expect(await profiles(tokens.acme)).toEqual(["acme-endpoint", "acme-mail"]);
     expect(await profiles(tokens.globex)).toEqual(["globex-server"]);
   });
@@ -113,7 +112,9 @@ describe.each(DATABASES)("listing cases on %s", (database) => {
   afterAll(() => graph?.stop());
 
   async function page(args: string, variables: Record<string, unknown> = {}) {
-    const declared = Object.keys(variables).map((name) => `$${name}: String`).join(", ");
+    const declared = Object.keys(variables)
+      .map((name) => `$${name}: String`)
+      .join(", ");
     const response = await graph.request({
       query: `query${declared ? `(${declared})` : ""} { cases(${args}) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title severity } } } }`,
       variables,
@@ -212,10 +213,7 @@ describe.runIf(DATABASES.includes("mysql"))("concurrency on MySQL", () => {
 
   it("two updates with the same expectedVersion give one success and one CONFLICT", async () => {
     const c = (await api.create(acme)).data!.createCase.case;
-    const [a, b] = await Promise.all([
-      api.update(acme, { caseId: c.id, expectedVersion: 1, severity: "LOW" }),
-      api.update(acme, { caseId: c.id, expectedVersion: 1, ccEmails: ["x@acme.example"] }),
-    ]);
+    const [a, b] = await Promise.all([api.update(acme, { caseId: c.id, expectedVersion: 1, severity: "LOW" }), api.update(acme, { caseId: c.id, expectedVersion: 1, ccEmails: ["x@acme.example"] })]);
     const codes = [codeOf(a), codeOf(b)].sort();
     expect(codes).toEqual(["CONFLICT", undefined].sort());
     const after = await api.get(acme, c.id);

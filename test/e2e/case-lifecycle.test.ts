@@ -10,7 +10,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** The graph's clock at the start of every test: tests that move it do not move it for the next one. */
 const START = new Date("2026-03-02T09:00:00.000Z");
 
-/** DOMAIN.md section 3, one test per rule the cases subgraph owns, through the gateway. */
+/** The rules of docs/domain.md, one test per rule the cases subgraph owns, through the gateway. */
 describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
   let graph: TestGraph;
   let api: ReturnType<typeof caseApi>;

@@ -53,12 +53,33 @@ describe.each(DATABASES)("_entities for every @key on %s", (database) => {
     const now = new Date();
     const scoped = { caseId, organizationId: "acme", threatCategory: ThreatCategory.INFECTION_ANALYSIS, createdAt: now };
     await graph.attachments.dataSource.getRepository(AttachmentEntity).insert({
-      id: ids.attachment, caseId, organizationId: "acme", caseUpdateId: updateId, fileName: "sample.zip", size: 3, contentType: "application/zip",
-      sha1: "a".repeat(40), sha256: "b".repeat(64), uploadedAt: now, uploadedBy: { id: "u", name: "Aiko", role: ActorRole.CUSTOMER, email: null },
-      state: AttachmentState.ATTACHED, blobKey: "none",
+      id: ids.attachment,
+      caseId,
+      organizationId: "acme",
+      caseUpdateId: updateId,
+      fileName: "sample.zip",
+      size: 3,
+      contentType: "application/zip",
+      sha1: "a".repeat(40),
+      sha256: "b".repeat(64),
+      uploadedAt: now,
+      uploadedBy: { id: "u", name: "Aiko", role: ActorRole.CUSTOMER, email: null },
+      state: AttachmentState.ATTACHED,
+      blobKey: "none",
     });
     const threats = graph.threats.dataSource;
-    await threats.getRepository(FileAnalysisEntity).insert({ ...scoped, id: ids.file, fileName: "sample.exe", sha1: "c".repeat(40), verdict: FileVerdict.DANGEROUS, detectionName: "Ransom.Win32.TEST", patternVersion: "19.1", analyzedAt: now, attachmentId: ids.attachment, emailAnalysisId: null });
+    await threats.getRepository(FileAnalysisEntity).insert({
+      ...scoped,
+      id: ids.file,
+      fileName: "sample.exe",
+      sha1: "c".repeat(40),
+      verdict: FileVerdict.DANGEROUS,
+      detectionName: "Ransom.Win32.TEST",
+      patternVersion: "19.1",
+      analyzedAt: now,
+      attachmentId: ids.attachment,
+      emailAnalysisId: null,
+    });
     await threats.getRepository(UrlAnalysisEntity).insert({ ...scoped, id: ids.url, url: "http://bad.example/", category: "Phishing", rating: UrlRating.DANGEROUS, analyzedAt: now });
     await threats.getRepository(EmailAnalysisEntity).insert({ ...scoped, id: ids.email, name: "invoice.eml", verdict: EmailVerdict.SPAM, analyzedAt: now });
     await threats.getRepository(AttkCollectionEntity).insert({ ...scoped, id: ids.attk, fileName: "attk.log", collected: true });
@@ -72,7 +93,13 @@ describe.each(DATABASES)("_entities for every @key on %s", (database) => {
     ["Attachment (attachments)", "attachments", () => ({ __typename: "Attachment", id: ids.attachment }), "... on Attachment { id fileName }", (e) => e.fileName],
     ["Case.attachments (attachments)", "attachments", () => ({ __typename: "Case", id: caseId }), "... on Case { attachments { totalCount } }", (e) => e.attachments.totalCount],
     ["CaseUpdate.attachments (attachments)", "attachments", () => ({ __typename: "CaseUpdate", id: updateId }), "... on CaseUpdate { attachments { id } }", (e) => e.attachments.length],
-    ["Case.threatAnalysis (threat-analysis)", "threat-analysis", () => ({ __typename: "Case", id: caseId, inquiryType: "THREAT" }), "... on Case { threatAnalysis { files { id } } }", (e) => e.threatAnalysis.files.length],
+    [
+      "Case.threatAnalysis (threat-analysis)",
+      "threat-analysis",
+      () => ({ __typename: "Case", id: caseId, inquiryType: "THREAT" }),
+      "... on Case { threatAnalysis { files { id } } }",
+      (e) => e.threatAnalysis.files.length,
+    ],
     ["FileAnalysis (threat-analysis)", "threat-analysis", () => ({ __typename: "FileAnalysis", id: ids.file }), "... on FileAnalysis { id verdict }", (e) => e.verdict],
     ["UrlAnalysis (threat-analysis)", "threat-analysis", () => ({ __typename: "UrlAnalysis", id: ids.url }), "... on UrlAnalysis { id rating }", (e) => e.rating],
     ["EmailAnalysis (threat-analysis)", "threat-analysis", () => ({ __typename: "EmailAnalysis", id: ids.email }), "... on EmailAnalysis { id verdict }", (e) => e.verdict],

@@ -69,9 +69,7 @@ describe.each(DATABASES)("the demo story on %s", (database) => {
     const results = cases.flatMap((c) => (c.threatAnalysis ? [c.threatAnalysis] : []));
     const files = results.flatMap((r) => r.files);
     expect(new Set(files.map((f: any) => f.verdict))).toEqual(new Set(["DANGEROUS", "NO_PROBLEM", "ANALYZING"]));
-    expect(new Set(files.flatMap((f: any) => f.requests.map((request: any) => request.action)))).toEqual(
-      new Set(["REQUEST_VIRUS_INFO", "REQUEST_PATTERN_FILE", "REPORT_FALSE_POSITIVE", "REPORT_CLEANUP_FAILURE"]),
-    );
+    expect(new Set(files.flatMap((f: any) => f.requests.map((request: any) => request.action)))).toEqual(new Set(["REQUEST_VIRUS_INFO", "REQUEST_PATTERN_FILE", "REPORT_FALSE_POSITIVE", "REPORT_CLEANUP_FAILURE"]));
     expect(new Set(results.flatMap((r) => r.urls.map((u: any) => u.rating)))).toEqual(new Set(["SAFE", "SUSPICIOUS", "DANGEROUS", "UNRATED"]));
     expect(new Set(results.flatMap((r) => r.emails.map((e: any) => e.verdict)))).toEqual(new Set(["NORMAL", "SPAM", "UNANALYZABLE", "ANALYZING"]));
     const attk = results.flatMap((r) => r.attk);

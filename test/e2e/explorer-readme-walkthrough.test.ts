@@ -64,7 +64,10 @@ mkdir -p downloads && cd downloads
 ${blocks[4]!.replace("<downloadUrl from step 4>", "$URL")}
 cat agent.log`;
     const out = await shell(script);
-    const [update, upload] = out.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    const [update, upload] = out
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line));
     expect(update.data.addCaseUpdate.case.subStatus).toBe("CUSTOMER_UPDATED");
     expect(upload.data.uploadAttachments.attachments[0]).toMatchObject({ fileName: "agent.log", state: "STAGED" });
     expect(out.trimEnd().endsWith("agent 14.0 diagnostic log")).toBe(true);

@@ -59,7 +59,10 @@ describe("the explorer in development (on by default)", () => {
     expect(introspection.errors).toBeUndefined();
     const schema = buildClientSchema(introspection.data as any);
     for (const operation of savedOperations(2026)) {
-      expect(validate(schema, parse(operation.query)).map((error) => error.message), operation.query.split("\n").find((line) => !line.startsWith("#"))).toEqual([]);
+      expect(
+        validate(schema, parse(operation.query)).map((error) => error.message),
+        operation.query.split("\n").find((line) => !line.startsWith("#")),
+      ).toEqual([]);
       expect(() => JSON.parse(operation.variables)).not.toThrow();
     }
   });
@@ -84,9 +87,7 @@ describe("the explorer with production config", () => {
   const gateways: Gateway[] = [];
 
   async function productionGateway(env: Record<string, string> = {}): Promise<string> {
-    const gateway = await createGateway(
-      gatewayConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(dataDir, "gateway-")), ...TEST_KEY_ENV, ...idp.env, ...env }),
-    );
+    const gateway = await createGateway(gatewayConfig({ NODE_ENV: "production", LOG_LEVEL: "silent", DATA_DIR: mkdtempSync(join(dataDir, "gateway-")), ...TEST_KEY_ENV, ...idp.env, ...env }));
     gateways.push(gateway);
     return gateway.listen(0);
   }

@@ -10,7 +10,7 @@ import { DATABASES } from "../support/databases.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
 import { headerOf, partOf } from "../support/smtp-sink.js";
 
-/** Issue 7: without SMTP, a newcomer finds every message as a file, named after its case. */
+/** Mail delivery without SMTP: a newcomer finds every message as a file, named after its case. */
 describe.each(DATABASES)("default .eml output on %s", (database) => {
   let graph: TestGraph;
   let dataDir: string;

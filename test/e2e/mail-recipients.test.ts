@@ -12,7 +12,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const REGISTRANT = "customer@acme.example";
 const CC = ["cc1@acme.example", "cc2@acme.example"];
 
-/** DOMAIN.md "Notifications" and rule 6, as a real SMTP server receives them. */
+/** "E-mail" and rule 6 in docs/domain.md, as a real SMTP server receives them. */
 describe.each(DATABASES)("case e-mail recipients on %s", (database) => {
   let graph: TestGraph;
   let sink: SmtpSink;

@@ -10,7 +10,12 @@ describe.each(DATABASES)("organizations and product profiles from the command li
   const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runOrganizationsCommand(argv, graph.cases.dataSource, (l) => out.push(l), (l) => err.push(l));
+    const code = await runOrganizationsCommand(
+      argv,
+      graph.cases.dataSource,
+      (l) => out.push(l),
+      (l) => err.push(l),
+    );
     return { code, out, err };
   };
 

@@ -28,7 +28,7 @@ describe("what the gateway accepts over HTTP", () => {
     expect(response.status).toBe(413);
     expect(response.headers.get("content-type")).toContain("application/json");
     const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors[0].extensions).toEqual({ code: "BAD_REQUEST", limit: 4_096 });
+    expect(body.errors[0]!.extensions).toEqual({ code: "BAD_REQUEST", limit: 4_096 });
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules/);
   });
 
@@ -36,7 +36,7 @@ describe("what the gateway accepts over HTTP", () => {
     const response = await fetch(graph.gatewayUrl, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: '{"query": ' });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(body.errors[0]!.extensions.code).toBe("BAD_REQUEST");
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules|SyntaxError/);
   });
 

@@ -87,7 +87,11 @@ describe.each(STORES)("rate limits per principal, counted %s", (_store, storeEnv
       expect(response.status).toBe(200);
       seen.push(budgetOf(response));
     }
-    expect(seen.map((budget) => [budget.limit, budget.remaining])).toEqual([["3", "2"], ["3", "1"], ["3", "0"]]);
+    expect(seen.map((budget) => [budget.limit, budget.remaining])).toEqual([
+      ["3", "2"],
+      ["3", "1"],
+      ["3", "0"],
+    ]);
     const nowSeconds = Date.now() / 1000;
     expect(seen[0]!.reset).toBeGreaterThan(nowSeconds - 1);
     expect(seen[0]!.reset).toBeLessThanOrEqual(Math.ceil(nowSeconds) + 60);
@@ -180,8 +184,7 @@ describe("TRUST_PROXY: whose X-Forwarded-For names the client", () => {
     return gateway.url;
   }
   /** A failed authentication as the client behind `forwardedFor`: 401 while its address has budget, then 429. */
-  const guess = (url: string, forwardedFor?: string) =>
-    postGraphQL<Record<string, unknown>>(url, { query: QUERY }, { authorization: "Bearer not-a-token", ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) });
+  const guess = (url: string, forwardedFor?: string) => postGraphQL<Record<string, unknown>>(url, { query: QUERY }, { authorization: "Bearer not-a-token", ...(forwardedFor ? { "x-forwarded-for": forwardedFor } : {}) });
 
   afterAll(async () => {
     for (const gateway of gateways) await gateway.stop();

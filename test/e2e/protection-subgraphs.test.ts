@@ -33,7 +33,7 @@ describe("subgraphs over HTTP", () => {
     const response = await fetch(graph.urls.cases, { method: "POST", headers: { "content-type": "application/json", "x-casegraph-identity": identity }, body: "{" });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors[0].extensions.code).toBe("BAD_REQUEST");
+    expect(body.errors[0]!.extensions.code).toBe("BAD_REQUEST");
     expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules/);
   });
 });

@@ -198,7 +198,9 @@ describe.each(DATABASES)("the gateway's reservation relay on %s", (database) => 
     expect(codeOf(reserve)).toBe("FORBIDDEN");
 
     expect(codeOf(await asPrincipal(graph, "threat-analysis", relay, entities, { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] }))).toBe("FORBIDDEN");
-    const submit = await asPrincipal(graph, "threat-analysis", relay, `mutation($input: SubmitForAnalysisInput!) { submitForAnalysis(input: $input) { threatAnalysis { files { id } } } }`, { input: { caseId, urls: ["http://example.com"] } });
+    const submit = await asPrincipal(graph, "threat-analysis", relay, `mutation($input: SubmitForAnalysisInput!) { submitForAnalysis(input: $input) { threatAnalysis { files { id } } } }`, {
+      input: { caseId, urls: ["http://example.com"] },
+    });
     expect(codeOf(submit)).toBe("FORBIDDEN");
     expect(await statesOf([fileId!])).toEqual([AttachmentState.STAGED]);
   });
@@ -206,12 +208,7 @@ describe.each(DATABASES)("the gateway's reservation relay on %s", (database) => 
   it("lets only the relay's system principal claim and acknowledge reservation commands, and no client credential can become it", async () => {
     const claim = (principal: Principal) => asPrincipal(graph, "cases", principal, CLAIM_RESERVATION_COMMANDS, { limit: 10 });
     const ack = (principal: Principal) => asPrincipal(graph, "cases", principal, ACK_RESERVATION_COMMANDS, { claimToken: "t", deliveries: [] });
-    const impostors: Principal[] = [
-      PRINCIPALS.engineer,
-      { ...PRINCIPALS.engineer, kind: "system", role: "system" },
-      { ...PRINCIPALS.acme, scopes: [RELAY_SCOPE] },
-      { ...RELAY_PRINCIPAL, kind: "user" },
-    ];
+    const impostors: Principal[] = [PRINCIPALS.engineer, { ...PRINCIPALS.engineer, kind: "system", role: "system" }, { ...PRINCIPALS.acme, scopes: [RELAY_SCOPE] }, { ...RELAY_PRINCIPAL, kind: "user" }];
     for (const principal of impostors) {
       expect(codeOf(await claim(principal))).toBe("FORBIDDEN");
       expect(codeOf(await ack(principal))).toBe("FORBIDDEN");

@@ -52,7 +52,10 @@ function forgedIdentities(candidate: string, target: SubgraphName): string[] {
   const now = Math.floor(Date.now() / 1000);
   const claims = base64url({ principal: engineer, iss: "casegraph-gateway", aud: identityAudience(target), iat: now, exp: now + 60 });
   const tokens = [];
-  for (const [alg, hash] of [["HS256", "sha256"], ["EdDSA", "sha512"]] as const) {
+  for (const [alg, hash] of [
+    ["HS256", "sha256"],
+    ["EdDSA", "sha512"],
+  ] as const) {
     // HMAC-SHA512 under the EdDSA header: a signature of the 64 bytes an Ed25519 one has.
     const input = `${base64url({ alg, typ: "JWT" })}.${claims}`;
     tokens.push(`${input}.${createHmac(hash, candidate).update(input).digest("base64url")}`);
@@ -76,7 +79,12 @@ describe("only the gateway can mint identity: nothing in a subgraph's configurat
     const jwt = () => new SignJWT(claims).setSubject("forged").setIssuer(idp.env.JWT_ISSUER).setAudience(idp.env.JWT_AUDIENCE).setIssuedAt().setExpirationTime("5m");
     const tokens = [await jwt().setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(candidate))];
     const key = asPrivateKey(candidate);
-    if (key) tokens.push(await jwt().setProtectedHeader({ alg: jwsAlgorithm(key), kid: "test-1" }).sign(key));
+    if (key)
+      tokens.push(
+        await jwt()
+          .setProtectedHeader({ alg: jwsAlgorithm(key), kid: "test-1" })
+          .sign(key),
+      );
     return tokens;
   }
 

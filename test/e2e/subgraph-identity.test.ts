@@ -32,7 +32,7 @@ describe("a subgraph reached directly grants nothing", () => {
   });
 
   it.each(SUBGRAPHS)("%s answers 401 to a token signed with the development key when it was given a key of its own", async (name) => {
-    const dev = await new SignJWT({ principal: engineer as never }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).setIssuer("casegraph-gateway").setAudience([name]).setExpirationTime("1m").sign(createDevKey());
+    const dev = await new SignJWT({ principal: engineer }).setProtectedHeader({ alg: "EdDSA", typ: "JWT" }).setIssuer("casegraph-gateway").setAudience([name]).setExpirationTime("1m").sign(createDevKey());
     expect((await postGraphQL(graph.urls[name], query, { [IDENTITY_HEADER]: dev })).status).toBe(401);
   });
 
@@ -42,7 +42,7 @@ describe("a subgraph reached directly grants nothing", () => {
   });
 
   it.each(SUBGRAPHS)("%s answers 401 to an HS256 token 'signed' with the gateway's public key (alg confusion)", async (name) => {
-    const confused = await new SignJWT({ principal: engineer as never })
+    const confused = await new SignJWT({ principal: engineer })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setIssuer("casegraph-gateway")
       .setAudience([name])

@@ -21,7 +21,7 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
   beforeAll(async () => {
     graph = await startGraph({ database });
     api = threatApi(graph);
-    [acme, globex, engineer] = await Promise.all(["customer@acme.example", "customer@globex.example", "engineer@support.example"].map((e) => graph.tokenFor(e)));
+    [acme, globex, engineer] = await Promise.all([graph.tokenFor("customer@acme.example"), graph.tokenFor("customer@globex.example"), graph.tokenFor("engineer@support.example")]);
     caseId = await api.createThreatCase(acme, "INFECTION_ANALYSIS");
     const file = await api.uploadZip(acme, caseId);
     fileId = (await api.submit(acme, { caseId, attachmentIds: [file.id], urls: ["http://bad.example/"] })).data!.submitForAnalysis.threatAnalysis.files[0].id;
@@ -55,7 +55,10 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
     const resultsAs = async (principal: (typeof PRINCIPALS)[keyof typeof PRINCIPALS]) => {
       const response = await postGraphQL<{ _entities: any[] }>(
         graph.urls["threat-analysis"],
-        { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { threatAnalysis { files { id } urls { id } emails { id } attk { id } } } } }`, variables: { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] } },
+        {
+          query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { threatAnalysis { files { id } urls { id } emails { id } attk { id } } } } }`,
+          variables: { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] },
+        },
         { [IDENTITY_HEADER]: signTestIdentity(principal, "threat-analysis") },
       );
       expect(response.errors).toBeUndefined();
@@ -80,7 +83,7 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
   it("answers CASE_CLOSED to every threat mutation on a closed case, offers no action there, and changes nothing", async () => {
     const closedCaseId = await api.createThreatCase(acme, "INFECTION_ANALYSIS");
     const staged = [await api.uploadZip(acme, closedCaseId, "first.zip"), await api.uploadZip(acme, closedCaseId, "late.zip")];
-    const file = (await api.submit(acme, { caseId: closedCaseId, attachmentIds: [staged[0].id] })).data!.submitForAnalysis.threatAnalysis.files[0];
+    const file = (await api.submit(acme, { caseId: closedCaseId, attachmentIds: [staged[0]!.id] })).data!.submitForAnalysis.threatAnalysis.files[0];
     await api.recordFileVerdict(engineer, { fileAnalysisId: file.id, verdict: "DANGEROUS", patternVersion: "19.1" });
     const attk = (await api.recordAttkFile(engineer, { caseId: closedCaseId, fileName: "attk.log", collected: true })).data!.recordAttkFile.threatAnalysis.attk[0];
     const closed = await graph.request({ query: "mutation($input: CloseCaseInput!) { closeCase(input: $input) { case { status } } }", variables: { input: { caseId: closedCaseId } }, token: acme });
@@ -88,7 +91,7 @@ describe.each(DATABASES)("who may do what with threat results, on %s", (database
     const before = await api.analysisOf(engineer, closedCaseId);
 
     const attempts = {
-      submitForAnalysis: api.submit(acme, { caseId: closedCaseId, attachmentIds: [staged[1].id], urls: ["http://late.example/"] }),
+      submitForAnalysis: api.submit(acme, { caseId: closedCaseId, attachmentIds: [staged[1]!.id], urls: ["http://late.example/"] }),
       requestFileAction: api.requestFileAction(acme, { fileAnalysisId: file.id, action: "REQUEST_REANALYSIS", comment: "again" }),
       requestAttkAction: api.requestAttkAction(acme, { attkCollectionId: attk.id, action: "COLLECT_MORE_FILES" }),
       recordFileVerdict: api.recordFileVerdict(engineer, { fileAnalysisId: file.id, verdict: "NO_PROBLEM" }),

@@ -119,60 +119,66 @@ describe.each(DATABASES)("crashes between the steps of attaching files on %s", (
   }
 
   describe("addCaseUpdate", () => {
-    it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s: no file ends ATTACHED to an update that does not exist, every reservation ends CONFIRMED or RELEASED, the files of an update that was not written can be used again", async (_name, s) => {
-      const caseId = await newCase();
-      const ids = await stage({ caseId });
-      const body = `Update through ${s.name}`;
-      scenario = s;
-      const answer = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: ids } }, token: acme });
-      scenario = null;
-      if (s.crash || !s.commits) expect(codeOf(answer)).toBe("INTERNAL_SERVER_ERROR");
-      else expect(answer.errors).toBeUndefined();
+    it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+      "%s: no file ends ATTACHED to an update that does not exist, every reservation ends CONFIRMED or RELEASED, the files of an update that was not written can be used again",
+      async (_name, s) => {
+        const caseId = await newCase();
+        const ids = await stage({ caseId });
+        const body = `Update through ${s.name}`;
+        scenario = s;
+        const answer = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: ids } }, token: acme });
+        scenario = null;
+        if (s.crash || !s.commits) expect(codeOf(answer)).toBe("INTERNAL_SERVER_ERROR");
+        else expect(answer.errors).toBeUndefined();
 
-      await restart();
-      await expectConsistent();
-      const written = await graph.cases.dataSource.getRepository(CaseUpdateEntity).findBy({ caseId, body });
-      expect(written).toHaveLength(s.commits ? 1 : 0);
-      const files = await filesOf(ids);
-      if (s.commits) {
-        // The update stands, and its files followed it.
-        expect(files.map((f) => [f.state, f.caseUpdateId])).toEqual(ids.map(() => [AttachmentState.ATTACHED, written[0]!.id]));
-      } else {
-        expect(files.map((f) => [f.state, f.reservationId])).toEqual(ids.map(() => [AttachmentState.STAGED, null]));
-        const retry = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: ids } }, token: acme });
-        expect(retry.errors).toBeUndefined();
-        expect(retry.data!.addCaseUpdate.update.attachments.map((a: { state: string }) => a.state)).toEqual(["ATTACHED", "ATTACHED"]);
+        await restart();
         await expectConsistent();
-      }
-    });
+        const written = await graph.cases.dataSource.getRepository(CaseUpdateEntity).findBy({ caseId, body });
+        expect(written).toHaveLength(s.commits ? 1 : 0);
+        const files = await filesOf(ids);
+        if (s.commits) {
+          // The update stands, and its files followed it.
+          expect(files.map((f) => [f.state, f.caseUpdateId])).toEqual(ids.map(() => [AttachmentState.ATTACHED, written[0]!.id]));
+        } else {
+          expect(files.map((f) => [f.state, f.reservationId])).toEqual(ids.map(() => [AttachmentState.STAGED, null]));
+          const retry = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: ids } }, token: acme });
+          expect(retry.errors).toBeUndefined();
+          expect(retry.data!.addCaseUpdate.update.attachments.map((a: { state: string }) => a.state)).toEqual(["ATTACHED", "ATTACHED"]);
+          await expectConsistent();
+        }
+      },
+    );
   });
 
   describe("createCase", () => {
-    it.each(SCENARIOS.map((s) => [s.name, s] as const))("%s: no file ends ATTACHED to a case that does not exist, every reservation ends CONFIRMED or RELEASED, the files of a case that was not registered can be used again", async (_name, s) => {
-      const ids = await stage({ organizationId: "acme" });
-      const title = `Registration through ${s.name} ${Math.random()}`;
-      const input = { ...productCase, title, attachmentIds: ids };
-      scenario = s;
-      const answer = await graph.request({ query: CREATE_WITH_FILES, variables: { input }, token: acme });
-      scenario = null;
-      if (s.crash || !s.commits) expect(codeOf(answer)).toBe("INTERNAL_SERVER_ERROR");
-      else expect(answer.errors).toBeUndefined();
+    it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+      "%s: no file ends ATTACHED to a case that does not exist, every reservation ends CONFIRMED or RELEASED, the files of a case that was not registered can be used again",
+      async (_name, s) => {
+        const ids = await stage({ organizationId: "acme" });
+        const title = `Registration through ${s.name} ${Math.random()}`;
+        const input = { ...productCase, title, attachmentIds: ids };
+        scenario = s;
+        const answer = await graph.request({ query: CREATE_WITH_FILES, variables: { input }, token: acme });
+        scenario = null;
+        if (s.crash || !s.commits) expect(codeOf(answer)).toBe("INTERNAL_SERVER_ERROR");
+        else expect(answer.errors).toBeUndefined();
 
-      await restart();
-      await expectConsistent();
-      const registered = await graph.cases.dataSource.getRepository(CaseEntity).findBy({ title });
-      expect(registered).toHaveLength(s.commits ? 1 : 0);
-      const files = await filesOf(ids);
-      if (s.commits) {
-        expect(files.map((f) => [f.state, f.caseId, f.caseUpdateId])).toEqual(ids.map(() => [AttachmentState.ATTACHED, registered[0]!.id, null]));
-      } else {
-        expect(files.map((f) => [f.state, f.caseId, f.reservationId])).toEqual(ids.map(() => [AttachmentState.STAGED, null, null]));
-        const retry = await graph.request({ query: CREATE_WITH_FILES, variables: { input }, token: acme });
-        expect(retry.errors).toBeUndefined();
-        expect(retry.data!.createCase.case.attachments.totalCount).toBe(2);
+        await restart();
         await expectConsistent();
-      }
-    });
+        const registered = await graph.cases.dataSource.getRepository(CaseEntity).findBy({ title });
+        expect(registered).toHaveLength(s.commits ? 1 : 0);
+        const files = await filesOf(ids);
+        if (s.commits) {
+          expect(files.map((f) => [f.state, f.caseId, f.caseUpdateId])).toEqual(ids.map(() => [AttachmentState.ATTACHED, registered[0]!.id, null]));
+        } else {
+          expect(files.map((f) => [f.state, f.caseId, f.reservationId])).toEqual(ids.map(() => [AttachmentState.STAGED, null, null]));
+          const retry = await graph.request({ query: CREATE_WITH_FILES, variables: { input }, token: acme });
+          expect(retry.errors).toBeUndefined();
+          expect(retry.data!.createCase.case.attachments.totalCount).toBe(2);
+          await expectConsistent();
+        }
+      },
+    );
   });
 
   it("files held by a crashed request are refused to a retry until the recovery gives them back, then the retry succeeds", async () => {

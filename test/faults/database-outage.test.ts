@@ -5,7 +5,7 @@ import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const LIST = "{ cases(first: 5) { totalCount } }";
 
-/** Issue 11: the cases database goes away and comes back; no service is restarted. */
+/** Fault tolerance: the cases database goes away and comes back; no service is restarted. */
 describe.runIf(DATABASES.includes("mysql"))("a database outage on MySQL", () => {
   let graph: TestGraph;
   let proxy: TcpProxy;

@@ -7,7 +7,7 @@ import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 
 const ADD_UPDATE = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id body } case { version } } }";
 
-/** Issue 11: mutations accept an Idempotency-Key; a retry does not do the work twice. */
+/** Fault tolerance: mutations accept an Idempotency-Key; a retry does not do the work twice. */
 describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
   let graph: TestGraph;
   let acme: string;
@@ -20,8 +20,7 @@ describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
   });
   afterAll(() => graph?.stop());
 
-  const send = (token: string, key: string, body: string) =>
-    graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body } }, token, headers: { "idempotency-key": key } });
+  const send = (token: string, key: string, body: string) => graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body } }, token, headers: { "idempotency-key": key } });
 
   it("answers a retry with the first result and does the work once", async () => {
     const first = await send(acme, "retry-1", "Logs attached.");

@@ -8,7 +8,7 @@ import { startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js
 /** A second support engineer: a principal of its own (its own `sub`), not the demo engineer's token twice. */
 const SECOND_ENGINEER = { sub: "u-engineer-2", name: "Mei Suzuki", email: "engineer2@support.example", role: "engineer" } as const;
 
-/** Issue 11, races: concurrent commands on one case end in a state that the history explains. */
+/** Fault tolerance, races: concurrent commands on one case end in a state that the history explains. */
 describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
   let graph: TestGraph;
   let api: ReturnType<typeof caseApi>;
@@ -48,7 +48,10 @@ describe.runIf(DATABASES.includes("mysql"))("races on MySQL", () => {
     ]);
     for (const result of results) expect([undefined, "CASE_CLOSED"]).toContain(codeOf(result));
     const final = await api.get(acme, c.id);
-    const statusEvents = final.history.edges.map((e: any) => e.node).filter((n: any) => n.field === "status").reverse();
+    const statusEvents = final.history.edges
+      .map((e: any) => e.node)
+      .filter((n: any) => n.field === "status")
+      .reverse();
     // Replaying the status events from creation gives the final status, and each starts where the previous ended.
     let status: string | null = null;
     for (const event of statusEvents) {

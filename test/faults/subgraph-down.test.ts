@@ -7,7 +7,7 @@ import { postGraphQL, startGraph, TEST_JWT_SECRET, type TestGraph } from "../sup
 import { TEST_KEY_ENV } from "../support/identity-keys.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
-/** Issue 11: one subgraph down; the others' data still arrives and the gateway recovers by itself. */
+/** Fault tolerance: one subgraph down; the others' data still arrives and the gateway recovers by itself. */
 describe("a subgraph goes down and comes back", () => {
   let graph: TestGraph;
   let proxy: TcpProxy;

@@ -13,7 +13,7 @@ import { freePort } from "../support/process-graph.js";
 import { REPO, serviceBuild, waitForOutput } from "../support/service-build.js";
 import { encryptedZip, eventually, postMultipart } from "../support/uploads.js";
 
-/** Issue 14, storage bounds: the temporary bytes of an upload whose process was killed are swept when the service starts again. */
+/** Storage bounds: the temporary bytes of an upload whose process was killed are swept when the service starts again. */
 describe.each(DATABASES)("temporary blobs of a killed attachments process on %s", (database) => {
   let buildDir: string;
   let dataDir: string;
@@ -40,9 +40,7 @@ describe.each(DATABASES)("temporary blobs of a killed attachments process on %s"
     buildDir = await serviceBuild();
     // Read from outside, as the process wrote it: no entity classes, no schema changes.
     rows = new DataSource(
-      mysql
-        ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 }
-        : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
+      mysql ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 } : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
     );
   }, 180_000);
 

@@ -18,7 +18,6 @@ async function inSequence<T>(requests: (() => Promise<T>)[]): Promise<T[]> {
 const refusalOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions;
 
 /** Characters a stored file name must never carry (controls, bidi overrides, folders). */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069/\\]/;
 
 /** Archives built to exhaust whatever inspects them, and hostile names, uploaded to threat and product cases. */
@@ -53,9 +52,7 @@ export function archiveAttacks(current: () => HostileSuite): void {
 
     it("refuses on a THREAT case a ZIP64 archive declaring 1,000,000 entries (47 MB), next to a good archive, with BAD_USER_INPUT naming the file, and stores neither", async () => {
       const archive = manyEmptyEntries(1_000_000, { localHeaders: false });
-      const { result, leftovers, attackMs } = await suite.underAttack("1,000,000-entry ZIP64 to THREAT", () =>
-        toThreat({ name: "sample.zip", data: sample }, { name: "entries-1m.zip", data: archive }),
-      );
+      const { result, leftovers, attackMs } = await suite.underAttack("1,000,000-entry ZIP64 to THREAT", () => toThreat({ name: "sample.zip", data: sample }, { name: "entries-1m.zip", data: archive }));
       expectArchiveRefused(result, "entries-1m.zip", "too_many_entries");
       expectNothingStored(leftovers);
       console.log(`hostile input on ${suite.graph.database}: the 47 MB archive of 1,000,000 entries was refused ${attackMs.toFixed(0)} ms after its upload started`);
@@ -71,9 +68,7 @@ export function archiveAttacks(current: () => HostileSuite): void {
         await postMultipart(suite.graph.gatewayUrl, { token: suite.attacker.token, input: { organizationId: "acme" }, files: [files[1]!] }),
       ]);
       for (const response of result) expect(response.errors).toBeUndefined();
-      expect(leftovers.rows.map((row) => [row.fileName, row.size]).sort()).toEqual(
-        [...files, files[1]!].map((file) => [file.name, file.data.length]).sort(),
-      );
+      expect(leftovers.rows.map((row) => [row.fileName, row.size]).sort()).toEqual([...files, files[1]!].map((file) => [file.name, file.data.length]).sort());
       expect(leftovers.objects.sort()).toEqual(storedIds(result).sort());
       expect(leftovers.temporaries).toEqual([]);
     });

@@ -22,16 +22,14 @@ export function headerAttacks(current: () => HostileSuite): void {
 
     const QUERY = JSON.stringify({ query: "{ cases(first: 5) { totalCount edges { node { id } } } }" });
     /** Posts a query with these raw header lines (bytes as given: control characters, Latin-1). */
-    const post = (...headerLines: (string | Buffer)[]): Promise<RawResponse> =>
-      sendRaw(suite.graph.gatewayUrl, (send) => send(rawPost(suite.graph.gatewayUrl, ["Content-Type: application/json", ...headerLines], QUERY)));
+    const post = (...headerLines: (string | Buffer)[]): Promise<RawResponse> => sendRaw(suite.graph.gatewayUrl, (send) => send(rawPost(suite.graph.gatewayUrl, ["Content-Type: application/json", ...headerLines], QUERY)));
     const expectRefused = (responses: Record<string, RawResponse>, status: number, code: string) => {
       for (const [shape, response] of Object.entries(responses)) {
         expect([shape, response.status, response.code, response.headers["content-type"]]).toEqual([shape, status, code, expect.stringContaining("application/json")]);
         expect(response.body, shape).not.toContain('"data"');
       }
     };
-    const inParallel = async (requests: Record<string, () => Promise<RawResponse>>) =>
-      Object.fromEntries(await Promise.all(Object.entries(requests).map(async ([shape, send]) => [shape, await send()] as const)));
+    const inParallel = async (requests: Record<string, () => Promise<RawResponse>>) => Object.fromEntries(await Promise.all(Object.entries(requests).map(async ([shape, send]) => [shape, await send()] as const)));
 
     it("refuses a 64 KB Authorization header with 431 BAD_REQUEST as JSON, before authentication reads it", async () => {
       const { result } = await suite.underAttack("64 KB Authorization", () => inParallel({ "64 KB": () => post(`Authorization: Bearer ${"a".repeat(64 * 1024)}`) }));

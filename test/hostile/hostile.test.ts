@@ -7,7 +7,7 @@ import { jsonAttacks } from "./json-attacks.js";
 import { multipartAttacks } from "./multipart-attacks.js";
 
 /**
- * Issue 14: hostile input through the gateway, the graph running as four processes (one per service) so
+ * Hostile input through the gateway, the graph running as four processes (one per service) so
  * that memory and CPU time are measured per service. Every attack runs next to a well-behaved client and
  * must leave: a stable error code, nothing stored, every service ready, the client answered, and every
  * process within 64 MB of its baseline RSS. One graph per database serves all attacks (they take seconds;

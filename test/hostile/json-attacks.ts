@@ -29,9 +29,7 @@ export function jsonAttacks(current: () => HostileSuite): void {
     });
 
     it("answers a 1 MB string in a variable with BAD_USER_INPUT from the cases subgraph (a search is at most 200 characters)", async () => {
-      const { result } = await suite.underAttack("1 MB variable", () =>
-        post(operation("query($s: String) { cases(filter: { search: $s }) { totalCount } }", JSON.stringify({ s: "x".repeat(1_000_000) }))),
-      );
+      const { result } = await suite.underAttack("1 MB variable", () => post(operation("query($s: String) { cases(filter: { search: $s }) { totalCount } }", JSON.stringify({ s: "x".repeat(1_000_000) }))));
       expect(result.status).toBe(200);
       expect(JSON.parse(result.body).errors[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "filter.search" });
     });

@@ -1,4 +1,4 @@
-import { DataSource, type DataSourceOptions } from "typeorm";
+import { DataSource } from "typeorm";
 import { createDataSource, type DatabaseOptions } from "../../subgraphs/kit/database.js";
 import { createMysqlDatabases, type Database } from "./databases.js";
 
@@ -36,7 +36,7 @@ export async function openTestDataSource(database: Database, schema: SubgraphSch
     dataSource,
     async replica() {
       if (!mysql) return dataSource;
-      const replica = new DataSource({ ...dataSource.options, migrationsRun: false, synchronize: false } as DataSourceOptions);
+      const replica = new DataSource({ ...dataSource.options, migrationsRun: false, synchronize: false });
       await replica.initialize();
       replicas.push(replica);
       return replica;

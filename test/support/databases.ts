@@ -16,7 +16,7 @@ async function mysqlReachable(): Promise<boolean> {
     await connection.end();
     return true;
   } catch (error) {
-    if (process.env.CI === "true") throw new Error(`MySQL at ${TEST_MYSQL_URL} is unreachable, and CI must run every data test on it: ${String(error)}`);
+    if (process.env.CI === "true") throw new Error(`MySQL at ${TEST_MYSQL_URL} is unreachable, and CI must run every data test on it: ${String(error)}`, { cause: error });
     console.warn(`MySQL at ${TEST_MYSQL_URL} is unreachable: data tests run on SQLite only`);
     return false;
   }

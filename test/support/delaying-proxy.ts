@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface DelayingProxy {
@@ -23,8 +23,7 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
 export async function startDelayingProxy(target: string, delayMs: number): Promise<DelayingProxy> {
   const timers = new Set<NodeJS.Timeout>();
   const proxy: Omit<DelayingProxy, "url"> & { url?: string } = { received: 0, answered: 0, close: async () => {} };
-  const server = createServer(async (req, res) => {
-    proxy.received++;
+  const forward = async (req: IncomingMessage, res: ServerResponse) => {
     const upstream = await fetch(target, {
       method: req.method,
       headers: Object.fromEntries(Object.entries(req.headers).filter(([name]) => !["host", "content-length", "connection"].includes(name))) as Record<string, string>,
@@ -37,6 +36,11 @@ export async function startDelayingProxy(target: string, delayMs: number): Promi
       res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" }).end(body);
     }, delayMs);
     timers.add(timer);
+  };
+  const server = createServer((req, res) => {
+    proxy.received++;
+    // An unreachable subgraph is a 502, as from any proxy, rather than an unhandled rejection in the test process.
+    forward(req, res).catch(() => res.writeHead(502).end());
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;

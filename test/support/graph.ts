@@ -84,7 +84,7 @@ export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_D
 export async function postGraphQL<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
-  let parsed: { data?: T; errors?: GraphQLResponse["errors"] } = {};
+  let parsed: { data?: T; errors?: GraphQLResponse["errors"] };
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -130,4 +130,3 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
     },
   };
 }
-

@@ -242,11 +242,9 @@ function processTable(processes: Record<ProcessName, ProcessFigures>): string {
     const p = processes[name];
     return `| ${name} | ${mb(p.baselineRssBytes)} | ${mb(p.peakRssBytes)} | +${mb(p.peakRssBytes - p.baselineRssBytes)} | +${mb(p.largestAttackGrowthBytes)} | ${p.cpuSeconds.toFixed(2)} |`;
   });
-  return [
-    "| process | RSS before the attacks (MB) | peak RSS (MB) | growth over the suite (MB) | largest growth in one attack (MB) | CPU time during the attacks (s) |",
-    "|---|---:|---:|---:|---:|---:|",
-    ...rows,
-  ].join("\n");
+  return ["| process | RSS before the attacks (MB) | peak RSS (MB) | growth over the suite (MB) | largest growth in one attack (MB) | CPU time during the attacks (s) |", "|---|---:|---:|---:|---:|---:|", ...rows].join(
+    "\n",
+  );
 }
 
 function caseTable(cases: CaseFigures[]): string {
@@ -254,11 +252,9 @@ function caseTable(cases: CaseFigures[]): string {
     (c) =>
       `| ${c.name} | ${c.attackMs.toFixed(0)} | ${PROCESS_NAMES.map((p) => `${mb(c.processes[p].startRssBytes)} → ${mb(c.processes[p].peakRssBytes)} / ${c.processes[p].cpuSeconds.toFixed(2)}`).join(" | ")} | ${c.goodRequests} / ${c.goodMaxLatencyMs.toFixed(0)} |`,
   );
-  return [
-    `| attack | ms | ${PROCESS_NAMES.map((p) => `${p} MB before → peak / CPU s`).join(" | ")} | good client rounds / slowest ms |`,
-    `|---|---:|${PROCESS_NAMES.map(() => "---:").join("|")}|---:|`,
-    ...rows,
-  ].join("\n");
+  return [`| attack | ms | ${PROCESS_NAMES.map((p) => `${p} MB before → peak / CPU s`).join(" | ")} | good client rounds / slowest ms |`, `|---|---:|${PROCESS_NAMES.map(() => "---:").join("|")}|---:|`, ...rows].join(
+    "\n",
+  );
 }
 
 /** test-results/hostile-suite.md: the last run on each database. */

@@ -162,7 +162,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
       const child = spawn(process.execPath, [join(buildDir, SERVICES[name].main)], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
       const entry = { child, stderr: "" };
       // Keep the end of stderr: it explains a process that died.
-      child.stderr!.on("data", (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString()).slice(-16_384)));
+      child.stderr.on("data", (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString()).slice(-16_384)));
       children.set(name, entry);
     }
     await Promise.all(PROCESS_NAMES.map((name) => waitReady(origins[name], children.get(name)!.child, name, () => children.get(name)!.stderr)));
@@ -172,9 +172,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
 
     // The attachments database as its own process writes it, read from outside (no entity classes, no schema changes).
     const attachmentsDb = new DataSource(
-      mysql
-        ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 }
-        : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
+      mysql ? { type: "mysql", url: mysql.urls.attachments.replace(/^mariadb:/, "mysql:"), poolSize: 1 } : { type: "better-sqlite3", database: join(dataDir, "attachments.sqlite"), readonly: true, timeout: 5_000 },
     );
     await attachmentsDb.initialize();
 
@@ -193,7 +191,14 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
         return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
       },
       async readiness() {
-        const statuses = await Promise.all(PROCESS_NAMES.map((name) => fetch(`${origins[name]}/ready`).then((r) => r.status, () => 0)));
+        const statuses = await Promise.all(
+          PROCESS_NAMES.map((name) =>
+            fetch(`${origins[name]}/ready`).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          ),
+        );
         return Object.fromEntries(PROCESS_NAMES.map((name, index) => [name, statuses[index]])) as Record<ProcessName, number>;
       },
       exited() {
@@ -203,10 +208,7 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
         });
       },
       usage() {
-        return Object.fromEntries(PROCESS_NAMES.map((name) => [name, { rssBytes: readStatusKb(pids[name], "VmRSS"), cpuSeconds: readCpuSeconds(pids[name]) }])) as Record<
-          ProcessName,
-          ProcessUsage
-        >;
+        return Object.fromEntries(PROCESS_NAMES.map((name) => [name, { rssBytes: readStatusKb(pids[name], "VmRSS"), cpuSeconds: readCpuSeconds(pids[name]) }])) as Record<ProcessName, ProcessUsage>;
       },
       beginWindow() {
         const cpuBefore = Object.fromEntries(PROCESS_NAMES.map((name) => [name, readCpuSeconds(pids[name])]));

@@ -41,7 +41,10 @@ export function sendRaw(url: string, write: (send: (bytes: string | Buffer) => P
 function parseResponse(raw: Buffer): RawResponse {
   const headEnd = raw.indexOf("\r\n\r\n");
   if (!raw.subarray(0, 5).equals(Buffer.from("HTTP/"))) return { status: 0, headers: {}, body: raw.toString("utf8") };
-  const [statusLine, ...lines] = raw.subarray(0, headEnd < 0 ? raw.length : headEnd).toString("latin1").split("\r\n");
+  const [statusLine, ...lines] = raw
+    .subarray(0, headEnd < 0 ? raw.length : headEnd)
+    .toString("latin1")
+    .split("\r\n");
   const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(":")).toLowerCase(), line.slice(line.indexOf(":") + 1).trim()]));
   let body = headEnd < 0 ? Buffer.alloc(0) : raw.subarray(headEnd + 4);
   if (/chunked/i.test(headers["transfer-encoding"] ?? "")) body = unchunk(body);

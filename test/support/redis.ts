@@ -24,7 +24,7 @@ async function redisReachable(): Promise<boolean> {
     }
     return true;
   } catch (error) {
-    if (process.env.CI === "true") throw new Error(`Redis at ${TEST_REDIS_URL} is unreachable, and CI must run the shared rate-limit tests on it: ${String(error)}`);
+    if (process.env.CI === "true") throw new Error(`Redis at ${TEST_REDIS_URL} is unreachable, and CI must run the shared rate-limit tests on it: ${String(error)}`, { cause: error });
     console.warn(`Redis at ${TEST_REDIS_URL} is unreachable: rate limits are tested in memory only`);
     return false;
   }

@@ -61,7 +61,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", async () => {
+      const accept = async () => {
         await options.beforeAccept?.();
         const raw = Buffer.concat(chunks).toString("utf8");
         const mailFrom = session.envelope.mailFrom;
@@ -73,7 +73,13 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           header: (name) => headerOf(raw, name),
           part: (type) => partOf(raw, type),
         });
-        callback();
+      };
+      // A failing beforeAccept refuses the message instead of leaving an unhandled rejection.
+      stream.on("end", () => {
+        accept().then(
+          () => callback(),
+          (error: Error) => callback(error),
+        );
       });
     },
   });
@@ -99,13 +105,14 @@ export function headerOf(raw: string, name: string): string | undefined {
 
 /** RFC 2047 encoded words, UTF-8 only (what nodemailer writes). */
 function decodeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, "?==?")
-    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, encoding: string, text: string) =>
-      encoding.toLowerCase() === "b"
-        ? Buffer.from(text, "base64").toString("utf8")
-        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8"),
-    );
+  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, encoding: string, text: string) =>
+    encoding.toLowerCase() === "b"
+      ? Buffer.from(text, "base64").toString("utf8")
+      : Buffer.from(
+          text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          "latin1",
+        ).toString("utf8"),
+  );
 }
 
 /** The decoded body of the first MIME part of `type` in a raw message (multipart/alternative or single part). */

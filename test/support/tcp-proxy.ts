@@ -39,5 +39,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       if (!server?.listening) return resolve();
       server.close(() => resolve());
     });
-  return { get port() { return port; }, cut: stop, restore: listen, close: stop };
+  return {
+    get port() {
+      return port;
+    },
+    cut: stop,
+    restore: listen,
+    close: stop,
+  };
 }

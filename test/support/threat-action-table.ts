@@ -1,5 +1,5 @@
 /**
- * The customer action matrix of DOMAIN.md section 2 (source: 解析結果に対して以下のアクションが可能です),
+ * The customer action matrix of docs/domain.md, "Threat cases" (source: 解析結果に対して以下のアクションが可能です),
  * written out by hand, cell by cell, so that tests check the code against the domain and not against itself.
  * Columns: INFECTION_ANALYSIS, FALSE_POSITIVE_ANALYSIS, URL_ANALYSIS, EMAIL_ANALYSIS, OTHER. "x" = offered.
  */
@@ -48,7 +48,7 @@ export interface MatrixCell {
 
 function cells(table: Record<string, Record<string, string>>): MatrixCell[] {
   return Object.entries(table).flatMap(([row, actions]) =>
-    Object.entries(actions).flatMap(([action, marks]) => marks.split(" ").map((mark, i) => ({ row, category: THREAT_CATEGORIES[i], action, offered: mark === "x" }))),
+    Object.entries(actions).flatMap(([action, marks]) => marks.split(" ").map((mark, i) => ({ row, category: THREAT_CATEGORIES[i]!, action, offered: mark === "x" }))),
   );
 }
 

@@ -59,5 +59,5 @@ export function errorCode(response: GraphQLResponse): string | undefined {
 /** The first error's extensions; fails loudly when the call succeeded. */
 export function errorOf(response: GraphQLResponse): Record<string, any> {
   if (!response.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
-  return response.errors[0].extensions ?? {};
+  return response.errors[0]!.extensions ?? {};
 }

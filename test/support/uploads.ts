@@ -70,7 +70,7 @@ export function postMultipart(url: string, { token, input, files, query = UPLOAD
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString();
-        let parsed: { data?: any; errors?: any[] } = {};
+        let parsed: { data?: any; errors?: any[] };
         try {
           parsed = JSON.parse(text);
         } catch {

@@ -60,7 +60,7 @@ interface Violation {
 
 /** `error <rule>: <from> → <to>` (a cycle continues over more lines: its first step is enough). */
 function violationsIn(output: string): Violation[] {
-  return [...output.matchAll(/^\s*error ([\w-]+): (\S+) →\s*(\S+)/gm)].map(([, rule, from, to]) => ({ rule, from, to: to.replace(/^.*node_modules\//, "node_modules/") }));
+  return [...output.matchAll(/^\s*error ([\w-]+): (\S+) →\s*(\S+)/gm)].map(([, rule, from, to]) => ({ rule: rule!, from: from!, to: to!.replace(/^.*node_modules\//, "node_modules/") }));
 }
 
 describe("the architecture rules (npm run lint:architecture, part of npm run check and npm test)", () => {
@@ -68,8 +68,7 @@ describe("the architecture rules (npm run lint:architecture, part of npm run che
   let exitCode = 0;
   let output = "";
   let violations: Violation[] = [];
-  const flagged = (rule: string, from: string, to: string) =>
-    violations.some((v) => v.rule === rule && v.from === from && (v.to === to || v.to.startsWith(`${to}/`)));
+  const flagged = (rule: string, from: string, to: string) => violations.some((v) => v.rule === rule && v.from === from && (v.to === to || v.to.startsWith(`${to}/`)));
 
   beforeAll(async () => {
     writeFixture(dir);

@@ -42,14 +42,29 @@ describe("isVirusEncryptedZip", () => {
   it("accepts archives encrypted with virus, AES or ZipCrypto, with folders", async () => {
     expect(await check(await zipOf([{ name: "a.exe", password: "virus" }]))).toBe(true);
     expect(await check(await zipOf([{ name: "a.exe", password: "virus", zipCrypto: true }]))).toBe(true);
-    expect(await check(await zipOf([{ name: "logs/", directory: true }, { name: "logs/a.log", password: "virus" }, { name: "logs/b.log", password: "virus" }]))).toBe(true);
+    expect(
+      await check(
+        await zipOf([
+          { name: "logs/", directory: true },
+          { name: "logs/a.log", password: "virus" },
+          { name: "logs/b.log", password: "virus" },
+        ]),
+      ),
+    ).toBe(true);
   });
 
   it("refuses another password, unencrypted or partly encrypted archives, empty archives and non-ZIPs", async () => {
     expect(await check(await zipOf([{ name: "a.exe", password: "infected" }]))).toBe(false);
     expect(await check(await zipOf([{ name: "a.exe" }]))).toBe(false);
     expect(await check(await zipOf([{ name: "a.exe", password: "virus" }, { name: "b.exe" }]))).toBe(false);
-    expect(await check(await zipOf([{ name: "a.exe", password: "virus" }, { name: "b.exe", password: "other" }]))).toBe(false);
+    expect(
+      await check(
+        await zipOf([
+          { name: "a.exe", password: "virus" },
+          { name: "b.exe", password: "other" },
+        ]),
+      ),
+    ).toBe(false);
     expect(await check(await zipOf([]))).toBe(false);
     expect(await check(Buffer.from("MZ this is not a zip at all, just an executable".repeat(20)))).toBe(false);
     expect(await check(Buffer.alloc(0))).toBe(false);
@@ -90,12 +105,14 @@ function zipCrypto(password: string, data: Buffer, crc: number): Buffer {
   };
   for (const byte of Buffer.from(password)) update(byte);
   const plain = Buffer.concat([randomBytes(11), Buffer.from([crc >>> 24]), data]);
-  return Buffer.from(plain.map((byte) => {
-    const temp = (keys[2]! | 2) & 0xffff;
-    const cipher = byte ^ ((Math.imul(temp, temp ^ 1) >>> 8) & 0xff);
-    update(byte);
-    return cipher;
-  }));
+  return Buffer.from(
+    plain.map((byte) => {
+      const temp = (keys[2]! | 2) & 0xffff;
+      const cipher = byte ^ ((Math.imul(temp, temp ^ 1) >>> 8) & 0xff);
+      update(byte);
+      return cipher;
+    }),
+  );
 }
 
 /**
@@ -266,8 +283,8 @@ describe("EncryptedZipInspector", () => {
 describe("inspectInWorker", () => {
   it("passes the blob store's read errors on instead of calling the archive unencrypted", async () => {
     const failing = () => Promise.reject(new Error("bucket unreachable"));
-    await expect(
-      inspectInWorker({ size: 1000, read: failing, password: "virus", entriesToVerify: 1, limits: { timeoutMs: 5000, memoryMb: 32, maxReadBytes: 1 << 20, maxTotalReadBytes: 1 << 22 } }),
-    ).rejects.toThrow("bucket unreachable");
+    await expect(inspectInWorker({ size: 1000, read: failing, password: "virus", entriesToVerify: 1, limits: { timeoutMs: 5000, memoryMb: 32, maxReadBytes: 1 << 20, maxTotalReadBytes: 1 << 22 } })).rejects.toThrow(
+      "bucket unreachable",
+    );
   });
 });

@@ -28,12 +28,7 @@ export async function deleteExpiredStagedAttachments(services: StagedExpiryDepen
   const cutoff = sqlDatetime(new Date(now.getTime() - config.stagedTtlHours * 3_600_000));
   let deleted = 0;
   for (;;) {
-    const expired = await repository
-      .createQueryBuilder("a")
-      .where("a.state = :state AND a.uploadedAt < :cutoff", { state: AttachmentState.STAGED, cutoff })
-      .orderBy("a.uploadedAt", "ASC")
-      .limit(BATCH)
-      .getMany();
+    const expired = await repository.createQueryBuilder("a").where("a.state = :state AND a.uploadedAt < :cutoff", { state: AttachmentState.STAGED, cutoff }).orderBy("a.uploadedAt", "ASC").limit(BATCH).getMany();
     for (const row of expired) {
       const result = await repository.delete({ id: row.id, state: AttachmentState.STAGED });
       if (!result.affected) continue;

@@ -85,11 +85,7 @@ export class StagedAttachmentService {
         throw domainError(ErrorCode.CONFLICT, `Reservation ${reservationId} was released; it cannot be confirmed`, { id: reservationId });
       }
       await this.heldFiles(tx, principal, reservationId);
-      await tx.update(
-        AttachmentEntity,
-        { reservationId, state: AttachmentState.RESERVED },
-        { state: AttachmentState.ATTACHED, caseId: reservation.caseId, caseUpdateId: reservation.updateId },
-      );
+      await tx.update(AttachmentEntity, { reservationId, state: AttachmentState.RESERVED }, { state: AttachmentState.ATTACHED, caseId: reservation.caseId, caseUpdateId: reservation.updateId });
       await tx.update(StagedReservationEntity, { id: reservationId }, { state: StagedReservationState.CONFIRMED, updatedAt: clock() });
       return true;
     });

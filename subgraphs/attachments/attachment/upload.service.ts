@@ -60,7 +60,6 @@ const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}
  * Characters a name must not carry: controls (C0, DEL, C1), line and paragraph separators, and the
  * bidirectional overrides and isolates that make `invoice\u202Efdp.exe` display as `invoiceexe.pdf`.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** The name a client gave, without folders, control or bidi-override characters, at most 255 characters. */

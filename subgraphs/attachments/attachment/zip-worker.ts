@@ -19,10 +19,10 @@ type WorkerMessage = { type: "read"; id: number; start: number; length: number }
  * blob store nor its credentials, and the main thread decides how much it may read.
  */
 function zipInspectionWorker(): void {
-  const { parentPort, workerData } = require("node:worker_threads") as typeof import("node:worker_threads");
-  const input = workerData as WorkerInput;
+  const threads = require("node:worker_threads") as typeof import("node:worker_threads");
+  const input = threads.workerData as WorkerInput;
   const { configure, Reader, ZipReader } = require(input.zipJsPath) as typeof import("@zip.js/zip.js");
-  const port = parentPort!;
+  const port = threads.parentPort!;
   configure({ useWebWorkers: false, chunkSize: 64 * 1024 });
   const pending = new Map<number, (bytes: Uint8Array) => void>();
   let nextId = 0;
@@ -126,9 +126,7 @@ export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean
     };
     const failed = (detail: string) => settle({ reason: "inspection_failed", detail });
     const timer = setTimeout(() => settle({ reason: "inspection_timeout", detail: `inspecting it took longer than ${limits.timeoutMs} ms` }), limits.timeoutMs);
-    worker.on("error", (error: Error & { code?: string }) =>
-      failed(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "inspecting it needed more memory than allowed" : "its inspection failed"),
-    );
+    worker.on("error", (error: Error & { code?: string }) => failed(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "inspecting it needed more memory than allowed" : "its inspection failed"));
     worker.on("exit", () => failed("its inspection stopped without an answer"));
     worker.on("message", (message: WorkerMessage) => {
       if (settled) return;

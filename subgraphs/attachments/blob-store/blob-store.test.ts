@@ -16,9 +16,11 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
 }
 
 function chunked(data: Buffer, size = 64 * 1024): Readable {
-  return Readable.from((function* () {
-    for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
-  })());
+  return Readable.from(
+    (function* () {
+      for (let offset = 0; offset < data.length; offset += size) yield data.subarray(offset, offset + size);
+    })(),
+  );
 }
 
 /** An S3-compatible server on localhost (s3rver), spoken to over real HTTP by the AWS SDK. */
@@ -27,11 +29,18 @@ async function startS3(): Promise<{ store: S3BlobStore; list: () => string[]; st
   const server = new S3rver({ port: 0, address: "127.0.0.1", directory, silent: true, configureBuckets: [{ name: "casegraph", configs: [] }] });
   const { port } = (await server.run()) as { port: number };
   const store = S3BlobStore.fromConfig({ bucket: "casegraph", region: "us-east-1", endpoint: `http://127.0.0.1:${port}`, accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
-  const list = () => readdirSync(join(directory, "casegraph"), { recursive: true }).map(String).filter((f) => f.endsWith("._S3rver_object"));
-  return { store, list, stop: async () => {
-    await server.close();
-    rmSync(directory, { recursive: true, force: true });
-  } };
+  const list = () =>
+    readdirSync(join(directory, "casegraph"), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith("._S3rver_object"));
+  return {
+    store,
+    list,
+    stop: async () => {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
 
 const stores: [string, () => Promise<{ store: BlobStore; list: () => string[]; stop: () => Promise<void> }>][] = [
@@ -84,10 +93,12 @@ describe.each(stores)("blob store on %s", (_name, start) => {
   });
 
   it("leaves nothing behind when the source fails halfway", async () => {
-    const failing = Readable.from((async function* () {
-      yield Buffer.alloc(9 * 1024 * 1024, 1);
-      throw new Error("client went away");
-    })());
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.alloc(9 * 1024 * 1024, 1);
+        throw new Error("client went away");
+      })(),
+    );
     await expect(store.putTemp(failing)).rejects.toThrow("client went away");
     expect(list()).toEqual([]);
   });
@@ -122,8 +133,22 @@ describe("S3 blob store sweep of multipart uploads", () => {
     const old = new Date("2026-11-25T10:00:00Z");
     const young = new Date("2026-11-25T12:30:00Z");
     const pages = [
-      { Uploads: [{ Key: "tmp/a", UploadId: "1", Initiated: old }, { Key: "tmp/b", UploadId: "2", Initiated: young }], IsTruncated: true, NextKeyMarker: "tmp/b", NextUploadIdMarker: "2" },
-      { Uploads: [{ Key: "tmp/c", UploadId: "3", Initiated: old }, { Key: "tmp/../escape", UploadId: "4", Initiated: old }], IsTruncated: false },
+      {
+        Uploads: [
+          { Key: "tmp/a", UploadId: "1", Initiated: old },
+          { Key: "tmp/b", UploadId: "2", Initiated: young },
+        ],
+        IsTruncated: true,
+        NextKeyMarker: "tmp/b",
+        NextUploadIdMarker: "2",
+      },
+      {
+        Uploads: [
+          { Key: "tmp/c", UploadId: "3", Initiated: old },
+          { Key: "tmp/../escape", UploadId: "4", Initiated: old },
+        ],
+        IsTruncated: false,
+      },
     ];
     const sent: { name: string; input: Record<string, unknown> }[] = [];
     const client = {

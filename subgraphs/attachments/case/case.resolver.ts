@@ -10,10 +10,7 @@ export class CaseAttachmentsResolver {
   @FieldResolver(() => AttachmentConnection, { description: "The portal's attachments tab: every file of the case, newest first." })
   async attachments(@Root() c: CaseRef, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: AttachmentsContext): Promise<AttachmentConnection> {
     pageSize(page.first);
-    const [{ edges, pageInfo }, totalCount] = await Promise.all([
-      ctx.loaders.attachmentsPage.load({ parentId: c.id, ...page }),
-      ctx.loaders.attachmentsCount.load(c.id),
-    ]);
+    const [{ edges, pageInfo }, totalCount] = await Promise.all([ctx.loaders.attachmentsPage.load({ parentId: c.id, ...page }), ctx.loaders.attachmentsCount.load(c.id)]);
     return { edges, pageInfo, totalCount };
   }
 }

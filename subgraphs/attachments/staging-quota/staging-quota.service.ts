@@ -4,11 +4,11 @@ import { AttachmentEntity, AttachmentState } from "../attachment/attachment.enti
 import { StagingLockEntity } from "./staging-lock.entity.js";
 
 function quotaExceeded(organizationId: string, quotaBytes: number) {
-  return domainError(
-    ErrorCode.QUOTA_EXCEEDED,
-    `The staged files of organization ${organizationId} would exceed its quota of ${quotaBytes} bytes: attach staged files to a case or wait until they expire`,
-    { field: "files", organizationId, quotaBytes },
-  );
+  return domainError(ErrorCode.QUOTA_EXCEEDED, `The staged files of organization ${organizationId} would exceed its quota of ${quotaBytes} bytes: attach staged files to a case or wait until they expire`, {
+    field: "files",
+    organizationId,
+    quotaBytes,
+  });
 }
 
 async function stagedBytes(manager: EntityManager, organizationId: string): Promise<number> {

@@ -58,11 +58,7 @@ export class ReservationRelayResolver {
 
   @Mutation(() => Int, { description: "Records how the claimed commands went; returns how many reports were recorded." })
   @Directive("@inaccessible")
-  ackReservationCommands(
-    @Arg("claimToken", () => ID) claimToken: string,
-    @Arg("deliveries", () => [ReservationDeliveryInput]) deliveries: ReservationDeliveryInput[],
-    @Ctx() ctx: CasesContext,
-  ): Promise<number> {
+  ackReservationCommands(@Arg("claimToken", () => ID) claimToken: string, @Arg("deliveries", () => [ReservationDeliveryInput]) deliveries: ReservationDeliveryInput[], @Ctx() ctx: CasesContext): Promise<number> {
     requireRelay(ctx.principal);
     return ctx.services.reservations.recordDeliveries(claimToken, deliveries);
   }

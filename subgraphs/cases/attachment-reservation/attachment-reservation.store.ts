@@ -180,7 +180,12 @@ export class ReservationStore {
 
   /** `from` → `to` with `changes`, only while the row is in `from`: true when this call moved it. */
   private async move(tx: EntityManager, id: string, from: ReservationState, to: ReservationState, changes: Partial<AttachmentReservationEntity>): Promise<boolean> {
-    const result = await tx.createQueryBuilder().update(AttachmentReservationEntity).set({ ...changes, state: to }).where("id = :id AND state = :from", { id, from }).execute();
+    const result = await tx
+      .createQueryBuilder()
+      .update(AttachmentReservationEntity)
+      .set({ ...changes, state: to })
+      .where("id = :id AND state = :from", { id, from })
+      .execute();
     return result.affected === 1;
   }
 }

@@ -3,7 +3,7 @@ import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { DateTime } from "../../kit/scalars.js";
 import { Actor } from "../../kit/actor.js";
 
-/** One change to one field of a case: who, when, old and new value (DOMAIN.md rule 12). */
+/** One change to one field of a case: who, when, old and new value (rule 12 in docs/domain.md). */
 @ObjectType("CaseEvent")
 @Entity("case_events")
 @Index(["caseId", "at", "id"])

@@ -38,10 +38,7 @@ export async function autoCloseStaleCases(dataSource: DataSource, now: Date, day
         if (result.affected !== 1) return false;
         const event = (field: string, oldValue: string, newValue: string) =>
           Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: c.id, actor: SYSTEM_ACTOR, field, oldValue, newValue, comment: `No customer response for ${days} days`, at: now });
-        await tx.insert(CaseEventEntity, [
-          event("status", CaseStatus.OPEN, CaseStatus.CLOSED),
-          event("subStatus", CaseSubStatus.SOLUTION_PROVIDED, CaseSubStatus.NO_CUSTOMER_RESPONSE),
-        ]);
+        await tx.insert(CaseEventEntity, [event("status", CaseStatus.OPEN, CaseStatus.CLOSED), event("subStatus", CaseSubStatus.SOLUTION_PROVIDED, CaseSubStatus.NO_CUSTOMER_RESPONSE)]);
         await tx.insert(
           NotificationEntity,
           Object.assign(new NotificationEntity(), {

@@ -47,7 +47,7 @@ export enum OrderDirection {
   DESC = "DESC",
 }
 
-/** Sub-statuses that belong to each status (DOMAIN.md section 1). */
+/** Sub-statuses that belong to each status (docs/domain.md, "Status and sub-status"). */
 export const OPEN_SUB_STATUSES: readonly CaseSubStatus[] = [
   CaseSubStatus.RECEIVED,
   CaseSubStatus.IN_PROGRESS,

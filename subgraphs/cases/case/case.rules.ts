@@ -78,11 +78,7 @@ export const ENGINEER_SUB_STATUSES: readonly CaseSubStatus[] = [
   CaseSubStatus.OUT_OF_SCOPE,
 ];
 
-export const ENGINEER_CLOSING_SUB_STATUSES: readonly CaseSubStatus[] = [
-  CaseSubStatus.RESOLVED,
-  CaseSubStatus.CLOSE_AGREED,
-  CaseSubStatus.OUT_OF_SCOPE,
-];
+export const ENGINEER_CLOSING_SUB_STATUSES: readonly CaseSubStatus[] = [CaseSubStatus.RESOLVED, CaseSubStatus.CLOSE_AGREED, CaseSubStatus.OUT_OF_SCOPE];
 
 /** How a case closes when `closeCase` (or `updateCase` with status CLOSED) is called by this principal. */
 export function closingSubStatus(principal: Principal): CaseSubStatus {
@@ -99,7 +95,7 @@ export function editableFields(principal: Principal, status: CaseStatus): CaseFi
 }
 
 /**
- * Rule 6 and DOMAIN.md "Notifications": registration and closing mails go to the registrant only;
+ * Rule 6 and "E-mail" in docs/domain.md: registration and closing mails go to the registrant only;
  * everything else to the registrant and the CC list, never to an address twice.
  */
 export function notificationRecipients(kind: NotificationKind, registrantEmail: string | null, ccEmails: readonly string[]): string[] {

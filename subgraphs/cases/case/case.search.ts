@@ -65,7 +65,11 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
       afterId: after.id,
     });
   }
-  page.orderBy(order.column, direction).addOrderBy("c.id", direction).take(undefined).limit(limit + 1);
+  page
+    .orderBy(order.column, direction)
+    .addOrderBy("c.id", direction)
+    .take(undefined)
+    .limit(limit + 1);
   const rows = await page.getMany();
   const { edges, pageInfo } = toPage(rows, limit, (c) => ({ value: order.keyOf(c), id: c.id }));
   return Object.assign({ edges, pageInfo, countTotal }) as CaseConnection;

@@ -17,13 +17,20 @@ import * as rules from "./case.rules.js";
 export type Clock = () => Date;
 
 /** The changes one command makes to a case: history events and outbox rows, saved with it. */
+/** A case field's value as its history records it: enums and texts are strings, e-mail lists arrays. */
+type FieldValue = string | readonly string[] | null | undefined;
+
 class ChangeSet {
   readonly events: CaseEventEntity[] = [];
   readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
-  constructor(private readonly actor: Actor, private readonly at: Date, private readonly caseId: string) {}
+  constructor(
+    private readonly actor: Actor,
+    private readonly at: Date,
+    private readonly caseId: string,
+  ) {}
 
-  record(field: string, oldValue: unknown, newValue: unknown, comment: string | null = null): void {
-    const text = (value: unknown) => (value === null || value === undefined ? null : Array.isArray(value) ? value.join(", ") : String(value));
+  record(field: string, oldValue: FieldValue, newValue: FieldValue, comment: string | null = null): void {
+    const text = (value: FieldValue) => (value === null || value === undefined ? null : typeof value === "string" ? value : value.join(", "));
     this.events.push(
       Object.assign(new CaseEventEntity(), {
         id: randomUUID(),
@@ -68,7 +75,11 @@ export class CaseService {
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
   async findVisible(principal: Principal, ids: readonly string[]): Promise<(CaseEntity | null)[]> {
     if (ids.length === 0) return [];
-    const rows = await this.dataSource.getRepository(CaseEntity).createQueryBuilder("c").where("c.id IN (:...ids)", { ids: [...ids] }).getMany();
+    const rows = await this.dataSource
+      .getRepository(CaseEntity)
+      .createQueryBuilder("c")
+      .where("c.id IN (:...ids)", { ids: [...ids] })
+      .getMany();
     const byId = new Map(rows.filter((c) => canSeeOrganization(principal, c.organizationId)).map((c) => [c.id, c]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -141,8 +152,7 @@ export class CaseService {
       throw domainError(ErrorCode.REOPEN_VIA_UPDATE, "A case is reopened by posting a case update with requestReopen: true", { field: "status" });
     }
     const ccEmails = input.ccEmails ? rules.normalizeCcEmails(input.ccEmails) : undefined;
-    const businessImpact =
-      input.businessImpact === undefined || input.businessImpact === null ? undefined : rules.limitedText("businessImpact", input.businessImpact.trim());
+    const businessImpact = input.businessImpact === undefined || input.businessImpact === null ? undefined : rules.limitedText("businessImpact", input.businessImpact.trim());
     return this.change(principal, input.caseId, input.expectedVersion, (c, changes) => {
       rules.requireOpen(c.status, c.caseNumber);
       const severity = input.severity ?? c.severity;
@@ -206,35 +216,41 @@ export class CaseService {
     const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, attachmentIds, identityToken };
     let update!: CaseUpdateEntity;
     const commit = <T>(work: (tx: EntityManager) => Promise<T>) => this.reservations.commitWithAttachments(files, work);
-    const updated = await this.change(principal, input.caseId, null, async (c, changes, now, tx) => {
-      const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
-      if (!reopening) rules.requireOpen(c.status, c.caseNumber);
-      update = Object.assign(new CaseUpdateEntity(), {
-        id: updateId,
-        caseId: c.id,
-        body,
-        author: actorOf(principal),
-        requestedReopen: reopening,
-        createdAt: now,
-      });
-      if (reopening) {
-        changes.recordTransition(c, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.CUSTOMER_UPDATED });
-        changes.record("reopen", null, principal.name);
-        c.status = CaseStatus.OPEN;
-        c.closedAt = null;
-        c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
-        c.subStatusChangedAt = now;
-        changes.notify(NotificationKind.CASE_REOPENED, { body, updateId: update.id });
-      } else {
-        if (isCustomerSide(principal) && c.subStatus !== CaseSubStatus.CUSTOMER_UPDATED) {
-          changes.record("subStatus", c.subStatus, CaseSubStatus.CUSTOMER_UPDATED);
+    const updated = await this.change(
+      principal,
+      input.caseId,
+      null,
+      async (c, changes, now, tx) => {
+        const reopening = c.status === CaseStatus.CLOSED && input.requestReopen === true;
+        if (!reopening) rules.requireOpen(c.status, c.caseNumber);
+        update = Object.assign(new CaseUpdateEntity(), {
+          id: updateId,
+          caseId: c.id,
+          body,
+          author: actorOf(principal),
+          requestedReopen: reopening,
+          createdAt: now,
+        });
+        if (reopening) {
+          changes.recordTransition(c, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.CUSTOMER_UPDATED });
+          changes.record("reopen", null, principal.name);
+          c.status = CaseStatus.OPEN;
+          c.closedAt = null;
           c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
           c.subStatusChangedAt = now;
+          changes.notify(NotificationKind.CASE_REOPENED, { body, updateId: update.id });
+        } else {
+          if (isCustomerSide(principal) && c.subStatus !== CaseSubStatus.CUSTOMER_UPDATED) {
+            changes.record("subStatus", c.subStatus, CaseSubStatus.CUSTOMER_UPDATED);
+            c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
+            c.subStatusChangedAt = now;
+          }
+          changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
         }
-        changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
-      }
-      await tx.insert(CaseUpdateEntity, update);
-    }, commit);
+        await tx.insert(CaseUpdateEntity, update);
+      },
+      commit,
+    );
     return { case: updated, update };
   }
 
@@ -327,4 +343,3 @@ export class CaseService {
     return unique;
   }
 }
-

@@ -2,7 +2,7 @@ import type { DataSource } from "typeorm";
 import { Organization } from "../organization/organization.entity.js";
 import { ProductProfile } from "../product-profile/product-profile.entity.js";
 
-/** The demo organizations of DESIGN.md (fixed ids, so docs and examples work) and their products. */
+/** The demo organizations of the demo story in README.md (fixed ids, so docs and examples work) and their products. */
 export const DEMO_ORGANIZATIONS: Organization[] = [
   Object.assign(new Organization(), { id: "acme", name: "Acme Corporation", locale: "ja" }),
   Object.assign(new Organization(), { id: "globex", name: "Globex Corporation", locale: "en" }),

@@ -86,13 +86,20 @@ export class NotificationDispatcher {
     const summary: DispatchSummary = { sent: 0, retried: 0, failed: 0, skipped: 0 };
     const claim = await claimDueNotifications(this.dataSource, this.clock(), this.options.leaseSeconds * 1000, this.batchSize);
     if (claim.rows.length === 0) return { candidates: claim.candidates, summary };
-    const facts = await loadCaseMailFacts(this.dataSource, claim.rows.map((row) => row.caseId));
+    const facts = await loadCaseMailFacts(
+      this.dataSource,
+      claim.rows.map((row) => row.caseId),
+    );
     // Stop early enough that a slow SMTP server cannot make the lease run out under a send; on
     // shutdown, give the rest back at once rather than leave it to the lease.
     const deadline = claim.leaseExpiresAt.getTime() - Math.min(60_000, (this.options.leaseSeconds * 1000) / 5);
     for (const [index, row] of claim.rows.entries()) {
       if (this.stopping || this.clock().getTime() >= deadline) {
-        await releaseClaim(this.dataSource, claim.token, claim.rows.slice(index).map((r) => r.id));
+        await releaseClaim(
+          this.dataSource,
+          claim.token,
+          claim.rows.slice(index).map((r) => r.id),
+        );
         break;
       }
       const outcome = await this.deliver(row, facts.get(row.caseId));

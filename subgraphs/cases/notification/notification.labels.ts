@@ -9,7 +9,7 @@ export function mailLocale(organizationLocale: string | null | undefined): MailL
   return organizationLocale?.toLowerCase().startsWith("en") ? "en" : "ja";
 }
 
-/** Every word a case e-mail uses, per language. Sub-status names are the portal's (DOMAIN.md). */
+/** Every word a case e-mail uses, per language. Sub-status names are the portal's (docs/domain.md). */
 export interface MailLabels {
   headline: Record<NotificationKind, string>;
   intro: (kind: NotificationKind, caseNumber: string, title: string) => string;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../kit/transaction.js";
 import { CaseEntity } from "../case/case.entity.js";
+import type { InquiryType } from "../case/case.enums.js";
 import { Organization } from "../organization/organization.entity.js";
 import { NotificationEntity, NotificationState } from "./notification.entity.js";
 
@@ -91,7 +92,7 @@ export interface CaseMailFacts {
   caseNumber: string;
   title: string;
   severity: string;
-  inquiryType: string;
+  inquiryType: InquiryType;
   registrantEmail: string | null;
   /** The organization's `locale` column (null if the organization row is missing). */
   locale: string | null;

@@ -118,7 +118,9 @@ export function escapeHtml(value: string): string {
 function renderHtml(c: MailContent): string {
   const e = escapeHtml;
   const rows = c.facts
-    .map(([label, value]) => `<tr><th style="text-align:left;padding:4px 12px 4px 0;color:#57606a;font-weight:normal;vertical-align:top">${e(label)}</th><td style="padding:4px 0;white-space:pre-wrap">${e(value)}</td></tr>`)
+    .map(
+      ([label, value]) => `<tr><th style="text-align:left;padding:4px 12px 4px 0;color:#57606a;font-weight:normal;vertical-align:top">${e(label)}</th><td style="padding:4px 0;white-space:pre-wrap">${e(value)}</td></tr>`,
+    )
     .join("\n");
   const quote = c.quote
     ? `<p style="margin:16px 0 4px"><strong>${e(c.quote.heading)}</strong></p>\n<blockquote style="margin:0;padding:8px 12px;border-left:3px solid #d0d7de;white-space:pre-wrap">${e(c.quote.text)}</blockquote>`

@@ -48,9 +48,7 @@ export async function runOrganizationsCommand(argv: string[], dataSource: DataSo
   if (command === "profile") {
     if (!values.org || !values.name?.trim() || !values.product?.trim()) return fail("--org, --name and --product are required");
     if (!(await dataSource.getRepository(Organization).existsBy({ id: values.org }))) return fail(`no organization ${values.org}`);
-    await dataSource
-      .getRepository(ProductProfile)
-      .upsert({ id, organizationId: values.org, name: values.name.trim(), product: values.product.trim(), version: values.version?.trim() || null }, ["id"]);
+    await dataSource.getRepository(ProductProfile).upsert({ id, organizationId: values.org, name: values.name.trim(), product: values.product.trim(), version: values.version?.trim() || null }, ["id"]);
     out(`product profile ${id} saved for ${values.org}`);
     return 0;
   }

@@ -34,7 +34,7 @@ describe.each(DATABASES)("the action matrix in the analysis request service on %
   const cases = new Map<string, CaseAccess>();
   const uploads = new Map<string, AttachmentFacts>();
   /** Per category: its case and the result ids by verdict / ATTK state. */
-  const fixtures = new Map<string, { caseId: string; files: Record<string, string>; attk: Record<string, string> }>();
+  const fixtures = new Map<string, { caseId: string; files: Record<"NO_PROBLEM" | "DANGEROUS" | "ANALYZING", string>; attk: Record<string, string> }>();
 
   /** One request of `principal`, with loaders that answer from the maps above instead of over HTTP. */
   const requestOf = (principal: Principal): ThreatsRequest => ({

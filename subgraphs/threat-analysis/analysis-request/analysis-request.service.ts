@@ -39,15 +39,11 @@ export class AnalysisRequestService {
   }
 
   async requestFileAction(request: ThreatsRequest, input: RequestFileActionInput): Promise<AnalysisRequestEntity> {
-    return this.submitRequest(request, FileAnalysisEntity, "FileAnalysis", input.fileAnalysisId, input.action, input.comment, (file) =>
-      availableFileActions(file.verdict, file.threatCategory),
-    );
+    return this.submitRequest(request, FileAnalysisEntity, "FileAnalysis", input.fileAnalysisId, input.action, input.comment, (file) => availableFileActions(file.verdict, file.threatCategory));
   }
 
   async requestAttkAction(request: ThreatsRequest, input: RequestAttkActionInput): Promise<AnalysisRequestEntity> {
-    return this.submitRequest(request, AttkCollectionEntity, "AttkCollection", input.attkCollectionId, input.action, input.comment, (attk) =>
-      availableAttkActions(attk.collected, attk.threatCategory),
-    );
+    return this.submitRequest(request, AttkCollectionEntity, "AttkCollection", input.attkCollectionId, input.action, input.comment, (attk) => availableAttkActions(attk.collected, attk.threatCategory));
   }
 
   private async mayRequestOn(request: ThreatsRequest, subject: Subject): Promise<boolean> {

@@ -3,7 +3,7 @@ import { ATTK_ACTION_TABLE, FILE_ACTION_TABLE, THREAT_CATEGORIES } from "../../.
 import { AttkAction, FileAction, FileVerdict, ThreatCategory } from "../threat.enums.js";
 import { ACTIONS_NEEDING_A_REASON, availableAttkActions, availableFileActions } from "./action-matrix.js";
 
-describe("the action matrix (DOMAIN.md section 2, rule 9)", () => {
+describe("the action matrix (docs/domain.md, threat cases, rule 9)", () => {
   it("is checked against a hand-written table covering every verdict, category and action", () => {
     expect(FILE_ACTION_TABLE).toHaveLength(Object.values(FileVerdict).length * Object.values(ThreatCategory).length * Object.values(FileAction).length);
     expect(ATTK_ACTION_TABLE).toHaveLength(2 * Object.values(ThreatCategory).length * Object.values(AttkAction).length);

@@ -1,7 +1,7 @@
 import { AttkAction, FileAction, FileVerdict, ThreatCategory } from "../threat.enums.js";
 
 /**
- * DOMAIN.md section 2, "Actions a customer can take on a file result": the one place that decides
+ * The customer requests on a file result (docs/domain.md, "Threat cases"): the one place that decides
  * both what `availableActions` shows and what `requestFileAction` accepts.
  */
 export function availableFileActions(verdict: FileVerdict, category: ThreatCategory): FileAction[] {
@@ -24,9 +24,7 @@ export function availableFileActions(verdict: FileVerdict, category: ThreatCateg
  * analysis" cases; collecting more files always. Whether a file was collected changes neither.
  */
 export function availableAttkActions(_collected: boolean, category: ThreatCategory): AttkAction[] {
-  return category === ThreatCategory.INFECTION_ANALYSIS
-    ? [AttkAction.REQUEST_LOG_REANALYSIS, AttkAction.COLLECT_MORE_FILES]
-    : [AttkAction.COLLECT_MORE_FILES];
+  return category === ThreatCategory.INFECTION_ANALYSIS ? [AttkAction.REQUEST_LOG_REANALYSIS, AttkAction.COLLECT_MORE_FILES] : [AttkAction.COLLECT_MORE_FILES];
 }
 
 /** Actions whose request must say why (a non-empty comment). */

@@ -84,7 +84,7 @@ export function submittedAttachmentIds(raw: readonly string[]): string[] {
   return ids;
 }
 
-/** A file verdict as recorded: a detection name only with DANGEROUS (DOMAIN.md section 2). */
+/** A file verdict as recorded: a detection name only with DANGEROUS (docs/domain.md, "Threat cases"). */
 export function fileVerdictOf(input: { verdict: FileVerdict; detectionName?: string | null; patternVersion?: string | null }): {
   verdict: FileVerdict;
   detectionName: string | null;

@@ -24,7 +24,7 @@ import type { ThreatAnalysis } from "./threat-analysis.types.js";
 type Scoped = { id: string; caseId: string; organizationId: string };
 
 /**
- * What customers submit for analysis and what engineers record about it (DOMAIN.md section 2).
+ * What customers submit for analysis and what engineers record about it (docs/domain.md, "Threat cases").
  * Every command checks the caller and the case first, then writes in one transaction.
  */
 export class ThreatAnalysisService {
@@ -36,11 +36,7 @@ export class ThreatAnalysisService {
   /** The case's results as the caller may see them, read fresh (not from a request's loaders). */
   async resultsOf(principal: Principal, caseId: string): Promise<ThreatAnalysis> {
     const list = <T extends Scoped>(entity: EntityTarget<T>) =>
-      whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t")
-        .andWhere("t.caseId = :caseId", { caseId })
-        .orderBy("t.createdAt", "ASC")
-        .addOrderBy("t.id", "ASC")
-        .getMany();
+      whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t").andWhere("t.caseId = :caseId", { caseId }).orderBy("t.createdAt", "ASC").addOrderBy("t.id", "ASC").getMany();
     const [files, urls, emails, attk] = await Promise.all([list(FileAnalysisEntity), list(UrlAnalysisEntity), list(EmailAnalysisEntity), list(AttkCollectionEntity)]);
     return { files, urls, emails, attk };
   }
@@ -136,21 +132,15 @@ export class ThreatAnalysisService {
    * An engineer's record on an open threat case: updates the case's row with `key`, or inserts it
    * (the case's rows are locked meanwhile on MySQL), then answers the case's results.
    */
-  private async record<T extends Scoped>(
-    request: ThreatsRequest,
-    caseId: string,
-    entity: EntityTarget<T>,
-    key: Record<string, string>,
-    valuesAt: (now: Date) => Record<string, unknown>,
-  ): Promise<ThreatAnalysis> {
+  private async record<T extends Scoped>(request: ThreatsRequest, caseId: string, entity: EntityTarget<T>, key: Record<string, string>, valuesAt: (now: Date) => Record<string, unknown>): Promise<ThreatAnalysis> {
     const threatCase = await openThreatCase(request, caseId);
     const now = this.clock();
     const values = valuesAt(now);
     await inTransaction(this.dataSource, async (tx: EntityManager) => {
       const rows = await tx.find(entity, { where: { caseId: threatCase.id } as never, ...writeLock(this.dataSource) });
-      const [column, value] = Object.entries(key)[0];
+      const [column, value] = Object.entries(key)[0]!;
       const existing = rows.find((row) => (row as Record<string, unknown>)[column] === value);
-      if (existing) await tx.update(entity, { id: existing.id } as never, values as never);
+      if (existing) await tx.update(entity, { id: existing.id }, values as never);
       else await tx.insert(entity, { ...this.scope(threatCase), ...key, ...values, createdAt: now } as never);
     });
     return this.resultsOf(request.principal, threatCase.id);
