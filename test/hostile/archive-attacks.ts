@@ -87,7 +87,7 @@ export function archiveAttacks(current: () => HostileSuite): void {
       expect(leftovers.objects.sort()).toEqual(storedIds([result.encrypted]).sort());
     });
 
-    it("refuses on a THREAT case truncated or corrupt central directories (BAD_USER_INPUT with the reason when the end records say so, else ENCRYPTED_ZIP_REQUIRED), stores nothing, and takes them as plain files on a PRODUCT case", async () => {
+    it("refuses on a THREAT case truncated or corrupt central directories (BAD_USER_INPUT with the reason when the end records or the entry records say so, else ENCRYPTED_ZIP_REQUIRED), stores nothing, and takes them as plain files on a PRODUCT case", async () => {
       const good = zipArchive([deflated("sample.exe", Buffer.alloc(4096, 7)), deflated("notes.txt", Buffer.from("notes"))], { password: PASSWORD });
       const end = endRecordOffset(good);
       const directoryOffset = good.readUInt32LE(end + 16);
@@ -107,8 +107,8 @@ export function archiveAttacks(current: () => HostileSuite): void {
         "directory offset past the end": { data: patched((c) => c.writeUInt32LE(good.length + 1_000, end + 16)), expected: { code: "BAD_USER_INPUT", reason: "malformed_archive" } },
         "directory size of 4 GB": { data: patched((c) => c.writeUInt32LE(0xfffffff0, end + 12)), expected: { code: "BAD_USER_INPUT", reason: "central_directory_too_large" } },
         "more entries than the directory holds": { data: patched((c) => (c.writeUInt16LE(9, end + 8), c.writeUInt16LE(9, end + 10))), expected: { code: "BAD_USER_INPUT", reason: "malformed_archive" } },
-        // Within consistent end records, so the pre-check passes it; zip.js (strict) cannot read it.
-        "a name length running past the end": { data: patched((c) => c.writeUInt16LE(0xffff, directoryOffset + 28)), expected: { code: "ENCRYPTED_ZIP_REQUIRED" } },
+        // Within consistent end records, so the pre-check passes it; the worker finds the record running past the directory.
+        "a name length running past the end": { data: patched((c) => c.writeUInt16LE(0xffff, directoryOffset + 28)), expected: { code: "BAD_USER_INPUT", reason: "malformed_archive" } },
         "a ZIP64 locator pointing at itself": { data: Buffer.concat([good.subarray(0, end), selfLocator, good.subarray(end)]), expected: { code: "BAD_USER_INPUT", reason: "malformed_archive" } },
       };
       const names = Object.keys(corrupt);
@@ -124,12 +124,14 @@ export function archiveAttacks(current: () => HostileSuite): void {
       expect(leftovers.rows.map((row) => row.fileName).sort()).toEqual(["corrupt-0.zip", "corrupt-1.zip", "corrupt-2.zip"]);
     });
 
-    it("refuses on a THREAT case, with ENCRYPTED_ZIP_REQUIRED, an archive encrypted with virus whose 1,000 entries overlap on one deflated kernel, and stores nothing", async () => {
+    it("refuses on a THREAT case, with BAD_USER_INPUT naming the file and malformed_archive, an archive encrypted with virus whose 1,000 entries overlap on one deflated kernel, and stores nothing", async () => {
       const { result, leftovers } = await suite.underAttack("overlapping entries to THREAT", async () => [
         await toThreat({ name: "overlap-same.zip", data: overlappingEntries(1_000, { password: PASSWORD, kernelBytes: 16 << 20 }) }),
         await toThreat({ name: "overlap-into.zip", data: overlappingEntries(1_000, { password: PASSWORD, kernelBytes: 16 << 20, into: true }) }),
       ]);
-      for (const response of result) expect(refusalOf(response)).toMatchObject({ code: "ENCRYPTED_ZIP_REQUIRED", field: "files" });
+      expectArchiveRefused(result[0]!, "overlap-same.zip", "malformed_archive");
+      expectArchiveRefused(result[1]!, "overlap-into.zip", "malformed_archive");
+      expect(result[0]!.errors![0]!.message).toContain("overlap");
       expectNothingStored(leftovers);
     });
 
@@ -143,13 +145,16 @@ export function archiveAttacks(current: () => HostileSuite): void {
       expect(leftovers.rows.map((row) => row.fileName).sort()).toEqual(entryNames.map((_, i) => `names-${i}.zip`));
     });
 
-    it("refuses on a THREAT case encrypted archives with entry names that would land outside an extraction folder (../, absolute, drive letter, NUL) with ENCRYPTED_ZIP_REQUIRED, and stores nothing", async () => {
+    it("refuses on a THREAT case encrypted archives with entry names that would land outside an extraction folder (../, absolute, drive letter, NUL) with BAD_USER_INPUT naming the file and unsafe_entry_name, and stores nothing", async () => {
       const content = Buffer.from("MZ sample");
       const entryNames = ["../../../../etc/cron.d/evil", "/etc/passwd", "C:\\Windows\\System32\\evil.dll", "a\u0000b.exe", "docs/../../escape.txt"];
       const { result, leftovers } = await suite.underAttack("escaping entry names to THREAT", () =>
         inSequence(entryNames.map((name, i) => () => toThreat({ name: `escape-${i}.zip`, data: zipArchive([deflated(name, content)], { password: PASSWORD }) }))),
       );
-      result.forEach((response, i) => expect([entryNames[i], refusalOf(response)]).toEqual([entryNames[i], expect.objectContaining({ code: "ENCRYPTED_ZIP_REQUIRED", field: "files" })]));
+      result.forEach((response, i) => {
+        expect([entryNames[i], refusalOf(response)]).toEqual([entryNames[i], expect.objectContaining({ code: "BAD_USER_INPUT", field: "files", reason: "unsafe_entry_name", fileName: `escape-${i}.zip` })]);
+        expect(response.errors![0]!.message).toBe(`escape-${i}.zip was refused: it has an entry whose name is unsafe to extract (a parent folder, an absolute path, a drive letter, NUL or an empty or . part)`);
+      });
       expectNothingStored(leftovers);
     });
 

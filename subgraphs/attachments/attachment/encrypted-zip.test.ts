@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from "@zip.js/zip.js";
 import { afterAll, describe, expect, it } from "vitest";
+import { deflated, endRecordOffset, overlappingEntries, zipArchive } from "../../../test/support/hostile-zips.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
 import { LocalBlobStore } from "../blob-store/local-blob-store.js";
 import { DEFAULT_ARCHIVE_LIMITS, EncryptedZipInspector, isVirusEncryptedZip } from "./encrypted-zip.js";
@@ -219,6 +220,34 @@ describe("EncryptedZipInspector", () => {
     expect(inspector.activeWorkers).toBe(0);
   });
 
+  it("refuses an archive encrypted with virus whose entry name is unsafe to extract (../, absolute, drive letter, NUL) as unsafe_entry_name, not as unencrypted", async () => {
+    const inspector = new EncryptedZipInspector(DEFAULT_ARCHIVE_LIMITS);
+    const names = ["../../etc/cron.d/evil", "/etc/passwd", "C:\\Windows\\evil.dll", "a\u0000b.exe", "docs/../../escape.txt"];
+    for (const name of names) {
+      const archive = zipArchive([deflated("fine.exe", Buffer.from("MZ")), deflated(name, Buffer.from("MZ"))], { password: "virus" });
+      expect([name, await inspect(archive, inspector)]).toEqual([name, { kind: "refused", reason: "unsafe_entry_name", detail: expect.stringContaining("unsafe to extract") }]);
+    }
+    // The same names inside their folder are fine.
+    expect(await inspect(zipArchive([deflated("docs/escape.txt", Buffer.from("MZ"))], { password: "virus" }), inspector)).toEqual({ kind: "encrypted" });
+  });
+
+  it("refuses overlapping entries and a central record whose name runs past the directory's end as malformed_archive, and keeps a wrong password not_encrypted", async () => {
+    const inspector = new EncryptedZipInspector(DEFAULT_ARCHIVE_LIMITS);
+    for (const into of [false, true]) {
+      expect(await inspect(overlappingEntries(20, { password: "virus", kernelBytes: 1 << 16, into }), inspector)).toEqual({
+        kind: "refused",
+        reason: "malformed_archive",
+        detail: "its entries overlap or are not where its central directory says",
+      });
+    }
+    const good = zipArchive([deflated("sample.exe", Buffer.alloc(64, 7)), deflated("notes.txt", Buffer.from("notes"))], { password: "virus" });
+    const pastTheEnd = Buffer.from(good);
+    pastTheEnd.writeUInt16LE(0xffff, good.readUInt32LE(endRecordOffset(good) + 16) + 28);
+    expect(await inspect(pastTheEnd, inspector)).toEqual({ kind: "refused", reason: "malformed_archive", detail: "an entry's record runs past the end of its central directory" });
+    expect(await inspect(good, inspector)).toEqual({ kind: "encrypted" });
+    expect(await inspect(zipArchive([deflated("sample.exe", Buffer.alloc(64, 7))], { password: "infected" }), inspector)).toEqual({ kind: "not_encrypted" });
+  });
+
   it("refuses the file when the worker runs out of time, and terminates the worker", async () => {
     const inspector = new EncryptedZipInspector({ ...DEFAULT_ARCHIVE_LIMITS, timeoutMs: 300 }, "for (;;) {}");
     expect(await inspect(await zipOf([{ name: "a.exe", password: "virus" }]), inspector)).toEqual({
@@ -283,8 +312,15 @@ describe("EncryptedZipInspector", () => {
 describe("inspectInWorker", () => {
   it("passes the blob store's read errors on instead of calling the archive unencrypted", async () => {
     const failing = () => Promise.reject(new Error("bucket unreachable"));
-    await expect(inspectInWorker({ size: 1000, read: failing, password: "virus", entriesToVerify: 1, limits: { timeoutMs: 5000, memoryMb: 32, maxReadBytes: 1 << 20, maxTotalReadBytes: 1 << 22 } })).rejects.toThrow(
-      "bucket unreachable",
-    );
+    await expect(
+      inspectInWorker({
+        size: 1000,
+        centralDirectory: { offset: 0, size: 46, entries: 1 },
+        read: failing,
+        password: "virus",
+        entriesToVerify: 1,
+        limits: { timeoutMs: 5000, memoryMb: 32, maxReadBytes: 1 << 20, maxTotalReadBytes: 1 << 22 },
+      }),
+    ).rejects.toThrow("bucket unreachable");
   });
 });

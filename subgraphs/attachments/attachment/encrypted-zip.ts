@@ -69,7 +69,10 @@ class Slots {
  * password `virus`, without letting the archive decide what that costs: its end records are read
  * and checked against the limits first (an archive over them is refused unparsed), then zip.js reads
  * the central directory and the first entries' encryption headers in a worker thread with a heap
- * limit and a time budget, a few workers at a time. Nothing is extracted or decompressed.
+ * limit and a time budget, a few workers at a time. An archive zip.js reads but will not trust is
+ * refused as such, whatever its password: an entry name unsafe to extract (`unsafe_entry_name`),
+ * overlapping entries or records past the directory's end (`malformed_archive`). Nothing is
+ * extracted or decompressed.
  */
 export class EncryptedZipInspector {
   private readonly slots: Slots;
@@ -99,6 +102,7 @@ export class EncryptedZipInspector {
       try {
         return await inspectInWorker({
           size,
+          centralDirectory: { offset: layout.centralDirectoryOffset, size: layout.centralDirectorySize, entries: layout.entries },
           read,
           password: THREAT_ZIP_PASSWORD,
           entriesToVerify: ENTRIES_TO_VERIFY,

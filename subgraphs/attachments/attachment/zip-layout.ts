@@ -8,7 +8,7 @@
  */
 
 /** Why an archive is refused before or during inspection: stable, for programs (`extensions.reason`). */
-export type ArchiveRefusalReason = "too_many_entries" | "central_directory_too_large" | "malformed_archive" | "inspection_failed" | "inspection_timeout";
+export type ArchiveRefusalReason = "too_many_entries" | "central_directory_too_large" | "malformed_archive" | "unsafe_entry_name" | "inspection_failed" | "inspection_timeout";
 
 export interface ArchiveRefusal {
   reason: ArchiveRefusalReason;

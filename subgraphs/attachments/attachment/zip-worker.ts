@@ -1,15 +1,26 @@
 import { Worker } from "node:worker_threads";
-import type { ArchiveRefusal, RangeRead } from "./zip-layout.js";
+import type { ArchiveRefusal, ArchiveRefusalReason, RangeRead } from "./zip-layout.js";
 
-/** What the worker is told: the archive's size, where zip.js is, and what to check. */
+/** Where the end records put the central directory (checked by `readZipLayout`). */
+export interface CentralDirectory {
+  offset: number;
+  size: number;
+  entries: number;
+}
+
+/** What the worker is told: the archive's size and central directory, where zip.js is, and what to check. */
 interface WorkerInput {
   size: number;
+  centralDirectory: CentralDirectory;
   zipJsPath: string;
   password: string;
   entriesToVerify: number;
 }
 
-type WorkerMessage = { type: "read"; id: number; start: number; length: number } | { type: "result"; encrypted: boolean };
+/** Refusals the worker itself may answer with: the archive is readable as a ZIP, but not safely. */
+type WorkerRefusalReason = Extract<ArchiveRefusalReason, "unsafe_entry_name" | "malformed_archive">;
+
+type WorkerMessage = { type: "read"; id: number; start: number; length: number } | { type: "result"; encrypted: boolean } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
 
 /**
  * The worker's program. It runs from its source text (`new Worker(source, { eval: true })`), which is
@@ -43,28 +54,59 @@ function zipInspectionWorker(): void {
       });
     }
   }
-  const zip = new ZipReader(new RangeReader(input.size), { useWebWorkers: false, strictness: "strict" });
-  const inspect = async (): Promise<boolean> => {
+  const reader = new RangeReader(input.size);
+  const zip = new ZipReader(reader, { useWebWorkers: false, strictness: "strict" });
+  type Outcome = { type: "result"; encrypted: boolean } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
+  const refused = (reason: WorkerRefusalReason, detail: string): Outcome => ({ type: "refused", reason, detail });
+  /**
+   * zip.js cuts a name that runs past the end of the central directory short without a word, and
+   * reads on from wherever that leaves it: each record's lengths are checked against the directory first.
+   */
+  const directoryOverrun = async (): Promise<Outcome | null> => {
+    const { offset, size, entries } = input.centralDirectory;
+    const directory = await reader.readUint8Array(offset, size);
+    const data = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
+    let at = 0;
+    for (let index = 0; index < entries; index++) {
+      if (at + 46 > directory.length || data.getUint32(at, true) !== 0x02014b50) return refused("malformed_archive", "its central directory does not hold the entry records it declares");
+      at += 46 + data.getUint16(at + 28, true) + data.getUint16(at + 30, true) + data.getUint16(at + 32, true);
+      if (at > directory.length) return refused("malformed_archive", "an entry's record runs past the end of its central directory");
+    }
+    return null;
+  };
+  /** What zip.js (strict) throws for an archive it can read but will not trust; anything else means "not an archive the team can open". */
+  const refusalFor = (error: unknown): Outcome | null => {
+    const message = error instanceof Error ? error.message : "";
+    if (message === "Unsafe filename") {
+      return refused("unsafe_entry_name", "it has an entry whose name is unsafe to extract (a parent folder, an absolute path, a drive letter, NUL or an empty or . part)");
+    }
+    const structural = ["Ambiguous archive", "Overlapping entry found", "Local file header not found", "Central directory header not found", "Entry data out of bounds"];
+    return structural.includes(message) ? refused("malformed_archive", "its entries overlap or are not where its central directory says") : null;
+  };
+  const inspect = async (): Promise<Outcome> => {
+    const encrypted = (value: boolean): Outcome => ({ type: "result", encrypted: value });
     try {
+      const overrun = await directoryOverrun();
+      if (overrun) return overrun;
       // One entry at a time, keeping only those whose password is verified: the heap holds a few
       // entries, not one object per entry of the archive, and the first unencrypted file ends it.
       const toVerify: import("@zip.js/zip.js").FileEntry[] = [];
       for await (const entry of zip.getEntriesGenerator()) {
         if (entry.directory) continue;
-        if (!entry.encrypted) return false;
+        if (!entry.encrypted) return encrypted(false);
         if (toVerify.length < input.entriesToVerify) toVerify.push(entry);
       }
-      if (toVerify.length === 0) return false;
+      if (toVerify.length === 0) return encrypted(false);
       for (const entry of toVerify) {
         await entry.getData(new WritableStream(), { password: input.password, checkPasswordOnly: true });
       }
-      return true;
-    } catch {
-      // Not a ZIP, a damaged or ambiguous one, an unsupported encryption, or the wrong password: not an archive the team can open.
-      return false;
+      return encrypted(true);
+    } catch (error) {
+      // Unsafe names and broken structure are said as such; an unsupported encryption or the wrong password is "not encrypted with it".
+      return refusalFor(error) ?? encrypted(false);
     }
   };
-  void inspect().then((encrypted) => port.postMessage({ type: "result", encrypted }));
+  void inspect().then((outcome) => port.postMessage(outcome));
 }
 
 const WORKER_SOURCE = `(${zipInspectionWorker.toString()})();`;
@@ -83,6 +125,7 @@ export interface ZipWorkerLimits {
 
 export interface ZipWorkerJob {
   size: number;
+  centralDirectory: CentralDirectory;
   read: RangeRead;
   password: string;
   entriesToVerify: number;
@@ -96,13 +139,14 @@ const ZIP_JS_PATH = require.resolve("@zip.js/zip.js");
 /**
  * Runs zip.js in a worker thread with a heap limit and a time budget, serving the byte ranges it
  * asks for through `read`. Resolves with whether every file entry is encrypted with `password`, or
- * with the refusal when the worker crashed, ran out of memory, read more than its budget or timed
- * out; the worker is always terminated before this settles. Rejects only when `read` fails (the
+ * with the refusal when an entry's name is unsafe to extract, the entries are structurally broken
+ * (overlapping, a record past the directory's end), or the worker crashed, ran out of memory, read
+ * more than its budget or timed out; the worker is always terminated before this settles. Rejects only when `read` fails (the
  * blob store's fault, not the archive's).
  */
 export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean } | ArchiveRefusal> {
   const { limits } = job;
-  const input: WorkerInput = { size: job.size, zipJsPath: ZIP_JS_PATH, password: job.password, entriesToVerify: job.entriesToVerify };
+  const input: WorkerInput = { size: job.size, centralDirectory: job.centralDirectory, zipJsPath: ZIP_JS_PATH, password: job.password, entriesToVerify: job.entriesToVerify };
   const worker = new Worker(job.source ?? WORKER_SOURCE, {
     eval: true,
     workerData: input,
@@ -131,6 +175,9 @@ export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean
     worker.on("message", (message: WorkerMessage) => {
       if (settled) return;
       if (message?.type === "result") return settle({ encrypted: message.encrypted === true });
+      if (message?.type === "refused" && (message.reason === "unsafe_entry_name" || message.reason === "malformed_archive")) {
+        return settle({ reason: message.reason, detail: String(message.detail) });
+      }
       if (message?.type !== "read") return failed("its inspection sent an unexpected message");
       const { id, start, length } = message;
       if (!Number.isSafeInteger(start) || !Number.isSafeInteger(length) || start < 0 || length < 0) return failed("its inspection asked for an invalid range");
