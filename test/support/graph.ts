@@ -93,6 +93,21 @@ export async function postGraphQL<T>(url: string, body: unknown, headers: Record
   return { status: response.status, headers: response.headers, data: parsed.data ?? undefined, errors: parsed.errors };
 }
 
+/** A bearer token of a demo user (`customer@acme.example`, `engineer@support.example`, ...), signed with the test secret. */
+export async function demoToken(email: string): Promise<string> {
+  const claims = demoUser(email);
+  if (!claims) throw new Error(`no demo user ${email}`);
+  return signDevToken(claims, TEST_JWT_SECRET);
+}
+
+/** POSTs an operation to a gateway as a client would, with the bearer token when given. */
+export function requestAs<T = Record<string, any>>(
+  gatewayUrl: string,
+  { query, variables, token, headers = {} }: { query: string; variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> },
+): Promise<GraphQLResponse<T>> {
+  return postGraphQL<T>(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
+}
+
 /**
  * Starts the whole graph in this process on free ports, on fresh databases (SQLite files in a temp
  * folder, or new MySQL databases), with real HTTP between every part.
@@ -115,14 +130,8 @@ export async function startGraph(options: GraphOptions): Promise<TestGraph> {
     attachments,
     threats,
     gateway,
-    async tokenFor(email) {
-      const claims = demoUser(email);
-      if (!claims) throw new Error(`no demo user ${email}`);
-      return signDevToken(claims, TEST_JWT_SECRET);
-    },
-    request({ query, variables, token, headers = {} }) {
-      return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
-    },
+    tokenFor: demoToken,
+    request: <T>(operation: Parameters<typeof requestAs>[1]) => requestAs<T>(gatewayUrl, operation),
     async stop() {
       await graph.stop();
       await mysql?.drop();

@@ -4,11 +4,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataSource } from "typeorm";
-import { signDevToken } from "../../gateway/auth/bearer-token.js";
 import { SERVICES, topologyEnv } from "../../subgraphs/kit/topology.js";
-import { demoUser } from "../../gateway/auth/demo-users.js";
 import { createMysqlDatabases, type Database } from "./databases.js";
-import { GRAPH_DATABASES, type GraphQLResponse, postGraphQL, TEST_JWT_SECRET, testGraphEnv } from "./graph.js";
+import { demoToken, GRAPH_DATABASES, type GraphQLResponse, requestAs, testGraphEnv } from "./graph.js";
 import { REPO, serviceBuild, waitForOutput } from "./service-build.js";
 
 /** The four services, each its own operating-system process. */
@@ -182,14 +180,8 @@ export async function startProcessGraph(options: ProcessGraphOptions): Promise<P
       origins,
       pids,
       dataDir,
-      async tokenFor(email) {
-        const claims = demoUser(email);
-        if (!claims) throw new Error(`no demo user ${email}`);
-        return signDevToken(claims, TEST_JWT_SECRET);
-      },
-      request({ query, variables, token, headers = {} }) {
-        return postGraphQL(gatewayUrl, { query, variables }, { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers });
-      },
+      tokenFor: demoToken,
+      request: <T>(operation: Parameters<typeof requestAs>[1]) => requestAs<T>(gatewayUrl, operation),
       async readiness() {
         const statuses = await Promise.all(
           PROCESS_NAMES.map((name) =>
