@@ -8,12 +8,13 @@
 /**
  * The modules of subgraphs/kit that the gateway may use: what every service of the graph shares
  * (principals and identity tokens, the topology, configuration, logging, errors, databases, process
- * lifecycle, download links, and the GraphQL client and reservation protocol by which the gateway's
- * relay talks to the subgraphs). The rest of the kit (federated schema, subgraph server, pagination,
+ * lifecycle, download links, and the GraphQL client and the reservation and case-activity protocols
+ * by which the gateway's relays talk to the subgraphs). The rest of the kit (federated schema, subgraph server, pagination,
  * visibility, case kinds, ...) is how a subgraph is built; the gateway reaching for it would make
  * the gateway a subgraph in disguise.
  */
 const GATEWAY_SURFACE = [
+  "case-activity-protocol",
   "database",
   "database-errors",
   "env",

@@ -71,6 +71,19 @@ export interface GatewayConfig {
    * an interrupted request stay held.
    */
   reservationRelayIntervalSeconds: number;
+  /**
+   * How often the case-activity relay (gateway/relay/case-activity-relay.ts) carries threat activity
+   * from the threat-analysis subgraph's outbox to the cases subgraph (CASE_ACTIVITY_RELAY_INTERVAL_SECONDS,
+   * default 5; 0 turns it off, for tests that run passes themselves). Keep it on: it delivers what the
+   * pass after a mutation could not (the cases subgraph was down or slow).
+   */
+  caseActivityRelayIntervalSeconds: number;
+  /**
+   * After a mutation that reached the threat-analysis subgraph, the gateway runs a case-activity relay
+   * pass and waits for it at most this long before answering (CASE_ACTIVITY_DELIVERY_WAIT_MS, default
+   * 2000; 0 turns it off), so the client reads the case's history right after its mutation.
+   */
+  caseActivityDeliveryWaitMs: number;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -150,5 +163,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     logFile: readOptional(env, "LOG_FILE"),
     apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
     reservationRelayIntervalSeconds: readInt(env, "RESERVATION_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
+    caseActivityRelayIntervalSeconds: readInt(env, "CASE_ACTIVITY_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
+    caseActivityDeliveryWaitMs: readInt(env, "CASE_ACTIVITY_DELIVERY_WAIT_MS", 2_000, { min: 0, max: 30_000 }),
   };
 }

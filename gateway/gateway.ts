@@ -28,6 +28,8 @@ import { IdempotencyRecord } from "./idempotency/idempotency-record.entity.js";
 import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
 import { gatewayMigrations } from "./migrations/index.js";
+import { CaseActivityRelay } from "./relay/case-activity-relay.js";
+import { deliverCaseActivityAfterMutations, mutationFieldsOf } from "./relay/deliver-after-mutations.js";
 import { ReservationRelay } from "./relay/reservation-relay.js";
 import { forwardUploads } from "./uploads/upload-forwarding.js";
 import { queryCostPlugin, queryShapeRules, querySizeLimit } from "./protection/query-limits.js";
@@ -42,6 +44,8 @@ export interface Gateway {
   logger: Logger;
   /** Delivers the files' confirm/release commands that requests left behind; tests run `relay.runOnce()`. */
   relay: ReservationRelay;
+  /** Carries threat activity to the cases; tests run `caseActivityRelay.runOnce()`. */
+  caseActivityRelay: CaseActivityRelay;
   listen(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -66,8 +70,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     dataSource,
   );
 
+  const supergraphSdl = readFileSync(config.supergraphPath, "utf8");
+  const caseActivityRelay = new CaseActivityRelay({
+    casesUrl: config.subgraphUrls.cases!,
+    threatsUrl: config.subgraphUrls["threat-analysis"]!,
+    identityPrivateKey: config.identityPrivateKey,
+    logger,
+    timeoutMs: config.subgraphTimeoutMs,
+  });
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.supergraphPath, "utf8"),
+    supergraphSdl,
     buildService: ({ name, url }) => {
       // The audience of a subgraph's identity token comes from the topology: an unknown subgraph gets none.
       if (!isSubgraphName(name)) throw new Error(`The supergraph names a subgraph "${name}" that subgraphs/kit/topology.ts does not define`);
@@ -85,7 +97,11 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     introspection: config.explorer,
     validationRules: queryShapeRules(config.queryLimits),
     // Apollo's own landing pages load from a CDN; the gateway serves its own explorer (gateway/explorer/).
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryCostPlugin(config.queryLimits.maxCost)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      queryCostPlugin(config.queryLimits.maxCost),
+      deliverCaseActivityAfterMutations(caseActivityRelay, mutationFieldsOf(supergraphSdl, "threat-analysis"), config.caseActivityDeliveryWaitMs),
+    ],
     includeStacktraceInErrorResponses: false,
     // Suggestions ("Did you mean ...?") would spell out the schema where introspection is off.
     formatError: maskErrors(logger, { hideFieldSuggestions: !config.explorer }),
@@ -117,8 +133,16 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "database unreachable", service: "gateway" });
   });
   if (config.explorer) app.use(explorerRouter());
-  const files = fileDownloads({ attachmentsUrl: config.subgraphUrls.attachments!, fileLinkSecret: config.fileLinkSecret, identityPrivateKey: config.identityPrivateKey, logger });
-  app.get("/files/:id", files.checkLink, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, files.stream);
+  const files = fileDownloads({
+    attachmentsUrl: config.subgraphUrls.attachments!,
+    fileLinkSecret: config.fileLinkSecret,
+    identityPrivateKey: config.identityPrivateKey,
+    dataSource,
+    logger,
+    refuseUnauthenticated: (req, res) => rateLimits.refuseUnauthenticated(req, res),
+  });
+  // The signed link is the credential (gateway/files/): no Authorization header is read.
+  app.get("/files/:id", files.checkLink, rateLimits.afterAuthentication, files.stream);
   app.use(
     "/graphql",
     rateLimits.beforeAuthentication,
@@ -157,6 +181,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     timeoutMs: config.subgraphTimeoutMs,
   });
   if (config.reservationRelayIntervalSeconds > 0) relay.start(config.reservationRelayIntervalSeconds * 1000);
+  if (config.caseActivityRelayIntervalSeconds > 0) caseActivityRelay.start(config.caseActivityRelayIntervalSeconds * 1000);
 
   let server: Server | undefined;
   return {
@@ -164,6 +189,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     dataSource,
     logger,
     relay,
+    caseActivityRelay,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {
@@ -175,6 +201,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     },
     async stop() {
       await relay.stop();
+      await caseActivityRelay.stop();
       await closeGracefully(server);
       await apollo.stop();
       await rateLimits.close();

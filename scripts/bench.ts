@@ -263,7 +263,7 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
     headers: { "content-type": "application/json", ...bearer },
     body: JSON.stringify({
       query:
-        'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }',
+        'mutation { createCase(input: { title: "Bench upload", description: "250 MB", inquiryType: PRODUCT, problemCategory: "MALFUNCTION", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }',
     }),
   });
   const caseId = ((await created.json()) as { data: { createCase: { case: { id: string } } } }).data.createCase.case.id;

@@ -56,6 +56,17 @@ async function resultId(call: Call, as: string, caseId: string, kind: "files" | 
   return result.id;
 }
 
+/** The id of the open (SUBMITTED or IN_PROGRESS) request for `action` on a file or ATTK result of the case, found by its file name. */
+async function openRequestId(call: Call, caseId: string, on: { file?: string; attk?: string }, action: string): Promise<string> {
+  const [kind, fileName] = on.file ? (["files", on.file] as const) : (["attk", on.attk!] as const);
+  type Results = Record<typeof kind, { fileName: string; requests: { id: string; action: string; state: string }[] }[]>;
+  const found = await call<{ case: { threatAnalysis: Results } }>(ENGINEER, `query($id: ID!) { case(id: $id) { threatAnalysis { ${kind} { fileName requests { id action state } } } } }`, { id: caseId });
+  const result = found.case.threatAnalysis[kind].find((r) => r.fileName === fileName);
+  const open = result?.requests.find((r) => r.action === action && (r.state === "SUBMITTED" || r.state === "IN_PROGRESS"));
+  if (!open) throw new Error(`no open ${action} request on ${fileName} of case ${caseId}`);
+  return open.id;
+}
+
 /** The ids of the case's attachments with these file names. */
 async function attachmentIds(call: Call, as: string, caseId: string, fileNames: string[]): Promise<string[]> {
   type Edges = { node: { id: string; fileName: string } }[];
@@ -93,7 +104,9 @@ async function runStep(call: Call, demoCase: { id: string; threat: boolean }, st
     await mutate(step.close, "closeCase", { caseId }, "case { id }");
   } else if ("submit" in step) {
     const ids = await attachmentIds(call, step.by, caseId, step.submit.files ?? []);
-    await mutate(step.by, "submitForAnalysis", { caseId, attachmentIds: ids, urls: step.submit.urls ?? [] }, "threatAnalysis { files { id } }");
+    const emails = await attachmentIds(call, step.by, caseId, step.submit.emails ?? []);
+    const attkLogs = await attachmentIds(call, step.by, caseId, step.submit.attkLogs ?? []);
+    await mutate(step.by, "submitForAnalysis", { caseId, attachmentIds: ids, urls: step.submit.urls ?? [], emails, attkLogs }, "threatAnalysis { files { id } }");
   } else if ("fileVerdict" in step) {
     const fileAnalysisId = await resultId(call, ENGINEER, caseId, "files", step.fileVerdict);
     await mutate(ENGINEER, "recordFileVerdict", { fileAnalysisId, verdict: step.verdict, detectionName: step.detectionName ?? null, patternVersion: step.patternVersion ?? null }, "threatAnalysis { files { id } }");
@@ -101,8 +114,17 @@ async function runStep(call: Call, demoCase: { id: string; threat: boolean }, st
     await mutate(ENGINEER, "recordUrlRating", { caseId, url: step.urlRating, rating: step.rating, category: step.category ?? null }, "threatAnalysis { urls { id } }");
   } else if ("emailVerdict" in step) {
     await mutate(ENGINEER, "recordEmailVerdict", { caseId, name: step.emailVerdict, verdict: step.verdict }, "threatAnalysis { emails { id } }");
+  } else if ("emailFile" in step) {
+    const { emailFile, fileName, sha1, verdict, detectionName, patternVersion } = step;
+    await mutate(ENGINEER, "recordEmailFile", { caseId, emailName: emailFile, fileName, sha1, verdict, detectionName: detectionName ?? null, patternVersion: patternVersion ?? null }, "threatAnalysis { files { id } }");
   } else if ("attkFile" in step) {
     await mutate(ENGINEER, "recordAttkFile", { caseId, fileName: step.attkFile, collected: step.collected }, "threatAnalysis { attk { id } }");
+  } else if ("startRequest" in step) {
+    const requestId = await openRequestId(call, caseId, step.startRequest, step.action);
+    await mutate(ENGINEER, "startAnalysisRequest", { requestId }, "request { id }");
+  } else if ("answerRequest" in step) {
+    const requestId = await openRequestId(call, caseId, step.answerRequest, step.action);
+    await mutate(ENGINEER, "answerAnalysisRequest", { requestId, state: step.state, response: step.response, outcome: step.outcome ?? null }, "request { id }");
   } else if (step.request.file) {
     const fileAnalysisId = await resultId(call, step.by, caseId, "files", step.request.file);
     await mutate(step.by, "requestFileAction", { fileAnalysisId, action: step.action, comment: step.comment ?? null }, "request { id }");

@@ -47,7 +47,7 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
   const casesUrl = await cases.server.listen(0);
   attachments.services.config.casesUrl = casesUrl;
   const withUrls = { ...env, [SUBGRAPHS.cases.urlVariable]: casesUrl, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl };
-  const threats = await createThreatsSubgraph(threatsConfig(withUrls), { onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
+  const threats = await createThreatsSubgraph(threatsConfig(withUrls), { clock: options.clock, onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
   const threatsUrl = await threats.server.listen(0);
   const gateway = await createGateway(gatewayConfig({ ...withUrls, [SUBGRAPHS["threat-analysis"].urlVariable]: threatsUrl }));
   const gatewayUrl = await gateway.listen(0);

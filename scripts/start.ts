@@ -7,6 +7,7 @@ import { gatewayConfig } from "../gateway/config.js";
 import { DEV_SECRET } from "../subgraphs/kit/env.js";
 import { DEFAULT_PUBLIC_URL, GATEWAY, SERVICES } from "../subgraphs/kit/topology.js";
 import { demoClient, loadDemoData } from "./demo-data.js";
+import { spreadDemoStoryInServices } from "./demo-timeline.js";
 
 /** `npm start`: the four services as separate processes on the embedded default, demo data on first start. */
 
@@ -62,7 +63,11 @@ async function main(): Promise<void> {
   }
   const jwtSecret = process.env.JWT_SECRET || DEV_SECRET;
   const created = await loadDemoData(demoClient(`http://127.0.0.1:${GATEWAY.port}/graphql`, jwtSecret), (line) => console.log(line));
-  if (created) console.log(`loaded ${created} demo cases`);
+  if (created) {
+    // The story happened over the past day and a half, so that some response targets have run out.
+    await spreadDemoStoryInServices(process.env);
+    console.log(`loaded ${created} demo cases`);
+  }
   const demoApiKey = await createDemoApiKeyOnce(gatewayConfig());
   if (demoApiKey) {
     console.log(

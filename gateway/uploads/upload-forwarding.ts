@@ -174,7 +174,7 @@ class UploadForwarding {
           if (this.done) return void stream.resume();
           const out = this.open();
           const type = MIME_TYPE.test(info.mimeType ?? "") ? info.mimeType : "application/octet-stream";
-          const fileName = encodeURIComponent(info.filename ?? "file");
+          const fileName = rfc5987(info.filename ?? "file");
           out.write(`--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"; filename*=UTF-8''${fileName}\r\nContent-Type: ${type}\r\n\r\n`);
           stream.once("end", () => {
             stream.unpipe(out);
@@ -294,4 +294,9 @@ class UploadForwarding {
     this.req.unpipe(this.parser);
     this.outgoing?.destroy();
   }
+}
+
+/** A file name as an RFC 5987 `filename*` value: encodeURIComponent leaves ' ( ) * as they are, which that grammar does not allow. */
+function rfc5987(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -51,7 +51,7 @@ export async function insertCases(db: BenchDatabases, from: number, count: numbe
           severityRank: SEVERITY_RANK[severity],
           inquiryType: threat ? InquiryType.THREAT : InquiryType.PRODUCT,
           threatCategory: threat ? ThreatCategory.INFECTION_ANALYSIS : null,
-          problemCategory: "Product behaviour",
+          problemCategory: threat ? ThreatCategory.INFECTION_ANALYSIS : "MALFUNCTION",
           productProfileId: "acme-endpoint",
           contactName: "Aiko Tanaka",
           registrant: customer,

@@ -10,6 +10,7 @@ import { attachmentReferenceResolvers } from "./attachment/attachment.reference.
 import { AttachmentResolver } from "./attachment/attachment.resolver.js";
 import { downloadRoute } from "./attachment/download.route.js";
 import { multipartUploads } from "./attachment/multipart.js";
+import { MyStagedAttachmentsResolver } from "./attachment/my-staged.resolver.js";
 import { StagedReservationEntity } from "./attachment/staged-reservation.entity.js";
 import { StagedAttachmentResolver } from "./attachment/staged.resolver.js";
 import { UploadResolver } from "./attachment/upload.resolver.js";
@@ -31,7 +32,7 @@ export const attachmentsEntities = [AttachmentEntity, StagingLockEntity, StagedR
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(
     {
-      resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver, AttachmentFactsResolver, UploadResolver, StagedAttachmentResolver],
+      resolvers: [AttachmentResolver, CaseAttachmentsResolver, CaseUpdateAttachmentsResolver, AttachmentFactsResolver, UploadResolver, StagedAttachmentResolver, MyStagedAttachmentsResolver],
       orphanedTypes: [AttachmentEntity, CaseRef, CaseUpdateRef],
     },
     attachmentReferenceResolvers,

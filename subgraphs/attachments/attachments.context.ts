@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { In, IsNull } from "typeorm";
 import { countByParent } from "../kit/batch.js";
 import { type CaseAccess, createCaseAccessLoader } from "../kit/case-access-client.js";
 import { type ChildPageKey, childPageLoader } from "../kit/child-pages.js";
@@ -7,14 +8,20 @@ import { canSeeOrganization, type Principal } from "../kit/principal.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
 import { AttachmentEntity, AttachmentState } from "./attachment/attachment.entity.js";
+import { canSeeAttachment } from "./attachment/attachment.visibility.js";
 import type { AttachmentsServices } from "./attachments.services.js";
 
 export interface AttachmentsLoaders {
-  /** Visible attachments by id. */
+  /** Visible attachments by id (see `canSeeAttachment`: a STAGED file only for its uploader). */
   attachmentById: DataLoader<string, AttachmentEntity | null>;
-  /** Newest-first attachments of a case (the attachments tab). */
+  /** Newest-first ATTACHED files of a case (the attachments tab). */
   attachmentsPage: DataLoader<ChildPageKey, Page<AttachmentEntity>, string>;
+  /** How many ATTACHED files a case has. */
   attachmentsCount: DataLoader<string, number>;
+  /** The caller's own STAGED files of a case, oldest first. */
+  myStagedByCase: DataLoader<string, AttachmentEntity[]>;
+  /** The caller's own STAGED files of an organization that belong to no case yet, oldest first. */
+  myStagedByOrganization: DataLoader<string, AttachmentEntity[]>;
   /** Files attached with a case update. */
   attachmentsByUpdate: DataLoader<string, AttachmentEntity[]>;
   caseAccess: DataLoader<string, CaseAccess | null>;
@@ -25,12 +32,9 @@ export interface AttachmentsContext extends BaseContext {
   loaders: AttachmentsLoaders;
 }
 
-/**
- * What a read shows: files of organizations the principal may see, and not the RESERVED ones (a file
- * in the middle of joining a case is shown again once that ends, ATTACHED or STAGED).
- */
+/** What a read by id shows: `canSeeAttachment` (a RESERVED file is shown again once it is ATTACHED or STAGED). */
 function visibleRows(principal: Principal, rows: AttachmentEntity[]): AttachmentEntity[] {
-  return rows.filter((row) => row.state !== AttachmentState.RESERVED && canSeeOrganization(principal, row.organizationId));
+  return rows.filter((row) => canSeeAttachment(principal, row));
 }
 
 /** `identityToken`: the caller's gateway-signed token, forwarded when asking the cases subgraph. */
@@ -45,8 +49,13 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
     orderColumn: "uploaded_at",
     parentOf: (r) => r.caseId ?? "",
     orderOf: (r) => r.uploadedAt,
-    where: `state <> '${AttachmentState.RESERVED}'`,
+    // The attachments tab shows the files that are part of the case; staged ones are their uploader's alone.
+    where: `state = '${AttachmentState.ATTACHED}'`,
   });
+  const myStaged = async (where: Record<string, unknown>, keys: readonly string[], keyOf: (row: AttachmentEntity) => string | null) => {
+    const rows = visibleRows(principal, await repository.find({ where: { ...where, state: AttachmentState.STAGED, uploadedBy: { id: principal.id } }, order: { uploadedAt: "ASC", id: "ASC" } }));
+    return keys.map((key) => rows.filter((row) => keyOf(row) === key));
+  };
   return {
     attachmentById: new DataLoader(async (ids) => {
       const rows = visibleRows(
@@ -70,8 +79,10 @@ export function createAttachmentsLoaders(services: AttachmentsServices, principa
       { cacheKeyFn: (key) => `${key.parentId}|${key.first ?? ""}|${key.after ?? ""}` },
     ),
     attachmentsCount: new DataLoader((caseIds) =>
-      countByParent(dataSource, AttachmentEntity, "caseId", caseIds, (qb) => whereVisible(qb, principal, "t").andWhere("t.state <> :reserved", { reserved: AttachmentState.RESERVED })),
+      countByParent(dataSource, AttachmentEntity, "caseId", caseIds, (qb) => whereVisible(qb, principal, "t").andWhere("t.state = :attached", { attached: AttachmentState.ATTACHED })),
     ),
+    myStagedByCase: new DataLoader((caseIds) => myStaged({ caseId: In([...caseIds]) }, caseIds, (row) => row.caseId)),
+    myStagedByOrganization: new DataLoader((organizationIds) => myStaged({ caseId: IsNull(), organizationId: In([...organizationIds]) }, organizationIds, (row) => row.organizationId)),
     attachmentsByUpdate: new DataLoader(async (updateIds) => {
       const rows = visibleRows(
         principal,

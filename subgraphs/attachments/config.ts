@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
-import { DEV_FILE_LINK_SECRET } from "../kit/file-links.js";
+import { DEFAULT_FILE_LINK_TTL_SECONDS, DEV_FILE_LINK_SECRET } from "../kit/file-links.js";
 import { type ArchiveInspectionLimits, DEFAULT_ARCHIVE_LIMITS } from "./attachment/encrypted-zip.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
 import { DEFAULT_HOST, DEFAULT_PUBLIC_URL, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
@@ -23,8 +23,8 @@ export interface AttachmentsConfig {
   casesUrl: string;
   /** Public origin of the gateway: download links point there. */
   publicUrl: string;
-  /** Lifetime of a signed download link. */
-  downloadLinkSeconds: number;
+  /** Lifetime of a signed download link (FILE_LINK_TTL_SECONDS, 300): the link alone downloads the file until then. */
+  fileLinkTtlSeconds: number;
   maxFilesPerUpload: number;
   maxFileBytes: number;
   /** Staged files not attached within this many hours are deleted with their bytes. */
@@ -67,6 +67,12 @@ function readS3(env: Record<string, string | undefined>): S3Config {
   return { bucket: readString(env, "S3_BUCKET"), region: readString(env, "S3_REGION", "us-east-1"), endpoint, accessKeyId, secretAccessKey };
 }
 
+/** FILE_LINK_TTL_SECONDS; the earlier DOWNLOAD_LINK_SECONDS is refused by name, so that a deployment setting it notices. */
+function readFileLinkTtl(env: Record<string, string | undefined>): number {
+  if (env.DOWNLOAD_LINK_SECONDS !== undefined) throw new ConfigError("DOWNLOAD_LINK_SECONDS was renamed FILE_LINK_TTL_SECONDS (download links now work without credentials; keep them short)");
+  return readInt(env, "FILE_LINK_TTL_SECONDS", DEFAULT_FILE_LINK_TTL_SECONDS, { min: 10, max: 3600 });
+}
+
 export function attachmentsConfig(env: Record<string, string | undefined> = process.env): AttachmentsConfig {
   const environment = readEnvironment(env);
   const dataDir = readString(env, "DATA_DIR", "data");
@@ -85,7 +91,7 @@ export function attachmentsConfig(env: Record<string, string | undefined> = proc
     fileLinkSecret: readSecret(env, "FILE_LINK_SECRET", devDefaults, DEV_FILE_LINK_SECRET),
     casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),
     publicUrl: readUrl(env, "PUBLIC_URL", DEFAULT_PUBLIC_URL),
-    downloadLinkSeconds: readInt(env, "DOWNLOAD_LINK_SECONDS", 900, { min: 10 }),
+    fileLinkTtlSeconds: readFileLinkTtl(env),
     maxFilesPerUpload: readInt(env, "MAX_FILES_PER_UPLOAD", 3, { min: 1, max: 100 }),
     maxFileBytes: readInt(env, "MAX_FILE_BYTES", 250 * 1024 * 1024, { min: 1 }),
     stagedTtlHours: readInt(env, "STAGED_TTL_HOURS", 24, { min: 1 }),

@@ -7,6 +7,8 @@ import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-serve
 import { type ReservationFaults, ReservationCoordinator } from "./attachment-reservation/attachment-reservation.coordinator.js";
 import { ReservationRelayResolver } from "./attachment-reservation/attachment-reservation.resolver.js";
 import { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
+import { CaseActivityResolver } from "./case-activity/case-activity.resolver.js";
+import { CaseActivityService } from "./case-activity/case-activity.service.js";
 import { CaseAccessResolver } from "./case-access/case-access.resolver.js";
 import { type AttachmentLinker, HttpAttachmentLinker, noAttachments } from "./case/attachment-linker.js";
 import { caseReferenceResolvers } from "./case/case.reference.js";
@@ -17,15 +19,40 @@ import { casesEntities } from "./cases.entities.js";
 import type { CasesConfig } from "./config.js";
 import { ensureReferenceData } from "./demo/reference-data.js";
 import { casesMigrations } from "./migrations/index.js";
+import { OrganizationUserResolver } from "./organization/organization-user.resolver.js";
+import { mapFreeTextProblemCategories } from "./problem-category/problem-category.backfill.js";
+import { ProblemCategoryResolver } from "./problem-category/problem-category.resolver.js";
 import { ProductProfileResolver } from "./product-profile/product-profile.resolver.js";
+import { vocabularyReferenceResolvers } from "./vocabulary/vocabulary.reference.js";
+import { VocabularyResolver } from "./vocabulary/vocabulary.resolver.js";
+import { CaseResponseTargetResolver } from "./response-target/response-target.resolver.js";
+import { CaseResponseTargets } from "./response-target/response-target.service.js";
 
 export const CASES_SUBGRAPH = "cases";
 
 /** The schema alone, for `npm run schema` and composition tests. */
 export function buildCasesSchema() {
-  return buildFederatedSchema({ resolvers: [CaseResolver, CaseConnectionResolver, CaseUpdateConnectionResolver, ProductProfileResolver, CaseAccessResolver, ReservationRelayResolver] }, caseReferenceResolvers, {
-    subgraphQueries: ["caseAccess"],
-  });
+  return buildFederatedSchema(
+    {
+      resolvers: [
+        CaseResolver,
+        CaseConnectionResolver,
+        CaseUpdateConnectionResolver,
+        ProductProfileResolver,
+        CaseAccessResolver,
+        ReservationRelayResolver,
+        CaseActivityResolver,
+        CaseResponseTargetResolver,
+        VocabularyResolver,
+        ProblemCategoryResolver,
+        OrganizationUserResolver,
+      ],
+    },
+    { ...caseReferenceResolvers, ...vocabularyReferenceResolvers },
+    {
+      subgraphQueries: ["caseAccess"],
+    },
+  );
 }
 
 export interface CasesSubgraph {
@@ -55,13 +82,21 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
     onQuery: options.onQuery,
   });
   await dataSource.initialize();
+  // MySQL maps free-text problem categories in a migration; the synchronized SQLite default does it here (a no-op once done).
+  if (!config.databaseUrl) await mapFreeTextProblemCategories(dataSource.manager);
   // The demo organizations and products: development and tests, never production.
   if (config.environment !== "production") await ensureReferenceData(dataSource);
   const clock = options.clock ?? (() => new Date());
   const reservations = new ReservationStore(dataSource, clock, { pendingTimeoutMs: config.reservations.pendingTimeoutSeconds * 1000, leaseMs: config.reservations.leaseSeconds * 1000 });
   const linker = options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments);
   const coordinator = new ReservationCoordinator(dataSource, reservations, linker, logger, options.faults);
-  const services: CasesServices = { dataSource, cases: new CaseService(dataSource, clock, coordinator), reservations };
+  const services: CasesServices = {
+    dataSource,
+    cases: new CaseService(dataSource, clock, coordinator),
+    reservations,
+    caseActivity: new CaseActivityService(dataSource, clock),
+    responseTargets: new CaseResponseTargets(config.responseTargets, clock),
+  };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,
     schema: await buildCasesSchema(),

@@ -5,10 +5,12 @@ import { type ChildPageKey, childPageLoader } from "../kit/child-pages.js";
 import type { Page } from "../kit/pagination.js";
 import type { BaseContext } from "../kit/subgraph-server.js";
 import type { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
+import type { CaseActivityService } from "./case-activity/case-activity.service.js";
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import type { CaseEntity } from "./case/case.entity.js";
 import type { CaseService } from "./case/case.service.js";
+import type { CaseResponseTargets } from "./response-target/response-target.service.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 
@@ -17,6 +19,10 @@ export interface CasesServices {
   cases: CaseService;
   /** Reservation rows of files joining cases: recovery and relay delivery (the coordinator writes through it too). */
   reservations: ReservationStore;
+  /** Threat activity delivered by the gateway's relay: history, mail and status, each activity once. */
+  caseActivity: CaseActivityService;
+  /** Response targets of cases waiting for support: `Case.dueAt`, `Case.overdue`, the `overdue` filter. */
+  responseTargets: CaseResponseTargets;
 }
 
 export interface CasesLoaders {

@@ -1,10 +1,23 @@
 import { AttachmentReservationEntity } from "./attachment-reservation/attachment-reservation.entity.js";
+import { AppliedCaseActivityEntity } from "./case-activity/applied-case-activity.entity.js";
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import { CaseEntity, CaseNumberAllocation } from "./case/case.entity.js";
 import { NotificationEntity } from "./notification/notification.entity.js";
+import { OrganizationUser } from "./organization/organization-user.entity.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 
 /** Every table of the cases database. */
-export const casesEntities = [Organization, ProductProfile, CaseEntity, CaseNumberAllocation, CaseUpdateEntity, CaseEventEntity, NotificationEntity, AttachmentReservationEntity];
+export const casesEntities = [
+  Organization,
+  OrganizationUser,
+  ProductProfile,
+  CaseEntity,
+  CaseNumberAllocation,
+  CaseUpdateEntity,
+  CaseEventEntity,
+  NotificationEntity,
+  AttachmentReservationEntity,
+  AppliedCaseActivityEntity,
+];

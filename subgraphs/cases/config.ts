@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
+import { readResponseTargets, type ResponseTargets } from "../kit/response-targets.js";
 import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the cases subgraph reads from the environment, validated once at start-up. */
@@ -17,6 +18,8 @@ export interface CasesConfig {
   /** Rule 13: days in SOLUTION_PROVIDED without customer activity before a case closes itself. */
   autoCloseDays: number;
   autoCloseIntervalSeconds: number;
+  /** Hours for support's next response by severity (RESPONSE_TARGET_<SEVERITY>_HOURS): `Case.dueAt`, `Case.overdue`. */
+  responseTargets: ResponseTargets;
   /** Attachments subgraph, asked to reserve, confirm and release staged files. */
   attachmentsUrl?: string;
   logLevel: string;
@@ -68,6 +71,7 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [SUBGRAPHS.cases.hostVariable]: host })),
     autoCloseDays: readInt(env, "AUTO_CLOSE_DAYS", 14, { min: 1, max: 365 }),
     autoCloseIntervalSeconds: readInt(env, "AUTO_CLOSE_INTERVAL_SECONDS", 3600, { min: 1 }),
+    responseTargets: readResponseTargets(env),
     attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
     logLevel: readString(env, "LOG_LEVEL", "info"),
     mail: {

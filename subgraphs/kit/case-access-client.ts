@@ -1,4 +1,5 @@
 import type DataLoader from "dataloader";
+import type { ResponseSeverity } from "./response-targets.js";
 import { createSubgraphIdsLoader } from "./subgraph-client.js";
 
 /** What a subgraph other than cases needs to know about a case (see the cases subgraph's `caseAccess`). */
@@ -8,9 +9,11 @@ export interface CaseAccess {
   inquiryType: "PRODUCT" | "THREAT";
   threatCategory: string | null;
   status: "OPEN" | "CLOSED";
+  /** The case's severity now (it changes over the case's life). */
+  severity: ResponseSeverity;
 }
 
-const CASE_ACCESS_QUERY = "query CaseAccess($ids: [ID!]!) { caseAccess(ids: $ids) { id organizationId inquiryType threatCategory status } }";
+const CASE_ACCESS_QUERY = "query CaseAccess($ids: [ID!]!) { caseAccess(ids: $ids) { id organizationId inquiryType threatCategory status severity } }";
 
 /**
  * Asks the cases subgraph about cases, as the caller (with the caller's identity token, so the

@@ -2,7 +2,7 @@
 export const SCOPES = ["cases:read", "cases:write", "attachments:write", "threats:write"] as const;
 
 /**
- * The one scope of the gateway's reservation relay: it opens the subgraphs' internal delivery fields
+ * The one scope of the gateway's relays (gateway/relay/): it opens the subgraphs' internal delivery fields
  * and nothing else. Not in SCOPES, so no user and no API key can ever hold it.
  */
 export const RELAY_SCOPE = "internal:relay";
@@ -29,8 +29,9 @@ export interface Principal {
 }
 
 /**
- * The gateway's reservation relay (gateway/relay/): it delivers the cases subgraph's pending
- * confirm/release commands to the attachments subgraph after the request that wrote them is gone.
+ * The gateway's relays (gateway/relay/): they deliver what a request left behind, after it is gone —
+ * the cases subgraph's pending file confirm/release commands to the attachments subgraph, and the
+ * threat-analysis subgraph's case activity to the cases subgraph.
  * No organization and no client scope, so every ordinary resolver gives it nothing; only the
  * internal fields that check `isRelay` accept it. Only the gateway can sign it (it alone holds the
  * identity private key).

@@ -6,8 +6,8 @@
  */
 
 /** attachments: holds STAGED files for a reservation, after checking the rules with the case facts given. */
-export const RESERVE_ATTACHMENTS = `mutation ReserveAttachments($reservationId: ID!, $caseId: ID!, $updateId: ID, $organizationId: ID!, $inquiryType: String!, $ids: [ID!]!) {
-  reserveAttachments(reservationId: $reservationId, caseId: $caseId, updateId: $updateId, organizationId: $organizationId, inquiryType: $inquiryType, ids: $ids)
+export const RESERVE_ATTACHMENTS = `mutation ReserveAttachments($reservationId: ID!, $caseId: ID!, $updateId: ID, $organizationId: ID!, $inquiryType: String!, $ids: [ID!]!, $reopening: Boolean) {
+  reserveAttachments(reservationId: $reservationId, caseId: $caseId, updateId: $updateId, organizationId: $organizationId, inquiryType: $inquiryType, ids: $ids, reopening: $reopening)
 }`;
 
 /** attachments: the reservation's files become ATTACHED. */

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
+import { readResponseTargets, type ResponseTargets } from "../kit/response-targets.js";
 import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the threat-analysis subgraph reads from the environment, validated once at start-up. */
@@ -17,6 +18,8 @@ export interface ThreatsConfig {
   casesUrl: string;
   /** The attachments subgraph, asked about submitted files. */
   attachmentsUrl: string;
+  /** Hours for support's response to an analysis request, by the case's severity (RESPONSE_TARGET_<SEVERITY>_HOURS). */
+  responseTargets: ResponseTargets;
   logLevel: string;
 }
 
@@ -34,6 +37,7 @@ export function threatsConfig(env: Record<string, string | undefined> = process.
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [topology.hostVariable]: host })),
     casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),
     attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
+    responseTargets: readResponseTargets(env),
     logLevel: readString(env, "LOG_LEVEL", "info"),
   };
 }

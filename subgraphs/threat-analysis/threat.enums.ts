@@ -37,6 +37,11 @@ export enum AnalysisRequestState {
   DONE = "DONE",
   REJECTED = "REJECTED",
 }
+/** How an engineer closes a request: the two final states of AnalysisRequestState. */
+export enum AnalysisRequestAnswer {
+  DONE = "DONE",
+  REJECTED = "REJECTED",
+}
 
 registerEnumType(FileVerdict, { name: "FileVerdict" });
 registerEnumType(UrlRating, { name: "UrlRating" });
@@ -44,3 +49,4 @@ registerEnumType(EmailVerdict, { name: "EmailVerdict" });
 registerEnumType(FileAction, { name: "FileAction" });
 registerEnumType(AttkAction, { name: "AttkAction" });
 registerEnumType(AnalysisRequestState, { name: "AnalysisRequestState" });
+registerEnumType(AnalysisRequestAnswer, { name: "AnalysisRequestAnswer", description: "The final state an engineer's answer gives a request." });

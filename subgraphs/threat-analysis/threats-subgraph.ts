@@ -7,32 +7,57 @@ import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
 import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
 import { AnalysisRequestService } from "./analysis-request/analysis-request.service.js";
+import { AnalysisRequestLifecycle } from "./analysis-request/analysis-request-lifecycle.service.js";
+import { AnalysisRequestPayloadResolver, AnalysisRequestResolver } from "./analysis-request/analysis-request.resolver.js";
 import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
 import { AttkCollectionResolver } from "./attk-collection/attk-collection.resolver.js";
+import { CaseActivityOutboxEntity } from "./case-activity/case-activity-outbox.entity.js";
+import { CaseActivityOutbox } from "./case-activity/case-activity.outbox.js";
+import { CaseActivityRelayResolver } from "./case-activity/case-activity.resolver.js";
 import { CaseRef } from "./case/case.js";
 import type { ThreatsConfig } from "./config.js";
 import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
 import { EmailAnalysisResolver } from "./email-analysis/email-analysis.resolver.js";
+import { EmailAnalysisService } from "./email-analysis/email-analysis.service.js";
 import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
 import { FileAnalysisResolver } from "./file-analysis/file-analysis.resolver.js";
+import { FileVerdictEntity } from "./file-analysis/file-verdict.entity.js";
 import { threatsMigrations } from "./migrations/index.js";
+import { AnalysisRequestConnectionResolver, RequestQueueResolver } from "./request-queue/request-queue.resolver.js";
+import { RequestQueue } from "./request-queue/request-queue.service.js";
 import { threatReferenceResolvers } from "./threat-analysis/threat-analysis.reference.js";
 import { CaseThreatAnalysisResolver, ThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
 import { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import { createThreatsLoaders, type ThreatsContext, type ThreatsServices } from "./threats.context.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
 import { UrlAnalysisResolver } from "./url-analysis/url-analysis.resolver.js";
+import { VocabularyRef } from "./vocabulary/vocabulary.js";
+import { threatVocabularyReferenceResolvers } from "./vocabulary/vocabulary.reference.js";
+import { ThreatVocabularyResolver } from "./vocabulary/vocabulary.resolver.js";
 
 export const THREATS_SUBGRAPH = "threat-analysis";
-export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity];
+export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity, CaseActivityOutboxEntity, FileVerdictEntity];
 
 export function buildThreatsSchema() {
   return buildFederatedSchema(
     {
-      resolvers: [CaseThreatAnalysisResolver, ThreatAnalysisResolver, FileAnalysisResolver, UrlAnalysisResolver, EmailAnalysisResolver, AttkCollectionResolver],
-      orphanedTypes: [CaseRef, FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity],
+      resolvers: [
+        CaseThreatAnalysisResolver,
+        ThreatAnalysisResolver,
+        FileAnalysisResolver,
+        UrlAnalysisResolver,
+        EmailAnalysisResolver,
+        AttkCollectionResolver,
+        CaseActivityRelayResolver,
+        AnalysisRequestResolver,
+        AnalysisRequestPayloadResolver,
+        RequestQueueResolver,
+        AnalysisRequestConnectionResolver,
+        ThreatVocabularyResolver,
+      ],
+      orphanedTypes: [CaseRef, FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, VocabularyRef],
     },
-    threatReferenceResolvers,
+    { ...threatReferenceResolvers, ...threatVocabularyReferenceResolvers },
   );
 }
 
@@ -54,9 +79,14 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
   });
   await dataSource.initialize();
   const clock = options.clock ?? systemClock;
+  const analysis = new ThreatAnalysisService(dataSource, clock);
   const services: ThreatsServices = {
-    analysis: new ThreatAnalysisService(dataSource, clock),
+    analysis,
     requests: new AnalysisRequestService(dataSource, clock),
+    requestLifecycle: new AnalysisRequestLifecycle(dataSource, clock),
+    caseActivity: new CaseActivityOutbox(dataSource, clock),
+    queue: new RequestQueue(dataSource, config.responseTargets, clock),
+    emails: new EmailAnalysisService(dataSource, analysis, clock),
   };
   const loaderSources = { dataSource, casesUrl: config.casesUrl, attachmentsUrl: config.attachmentsUrl };
   const server = await createSubgraphServer<ThreatsContext>({

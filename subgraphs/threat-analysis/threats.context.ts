@@ -6,10 +6,15 @@ import type { BaseContext } from "../kit/subgraph-server.js";
 import { whereVisible } from "../kit/visibility.js";
 import { AnalysisRequestEntity } from "./analysis-request/analysis-request.entity.js";
 import type { AnalysisRequestService } from "./analysis-request/analysis-request.service.js";
+import type { EmailAnalysisService } from "./email-analysis/email-analysis.service.js";
+import type { AnalysisRequestLifecycle } from "./analysis-request/analysis-request-lifecycle.service.js";
+import type { CaseActivityOutbox } from "./case-activity/case-activity.outbox.js";
 import { createAttachmentFactsLoader } from "./attachment/attachment-facts.client.js";
 import { AttkCollectionEntity } from "./attk-collection/attk-collection.entity.js";
 import { EmailAnalysisEntity } from "./email-analysis/email-analysis.entity.js";
 import { FileAnalysisEntity } from "./file-analysis/file-analysis.entity.js";
+import { FileVerdictEntity } from "./file-analysis/file-verdict.entity.js";
+import type { RequestQueue } from "./request-queue/request-queue.service.js";
 import type { CaseScoped } from "./threat-analysis/case-scoped.js";
 import type { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import type { CallerLookups } from "./threats.request.js";
@@ -19,6 +24,14 @@ import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
 export interface ThreatsServices {
   analysis: ThreatAnalysisService;
   requests: AnalysisRequestService;
+  /** Engineers starting and answering requests. */
+  requestLifecycle: AnalysisRequestLifecycle;
+  /** The case-activity outbox's relay side (claims and acknowledgements). */
+  caseActivity: CaseActivityOutbox;
+  /** The engineers' queue of analysis requests and their response targets. */
+  queue: RequestQueue;
+  /** Files attached to e-mails. */
+  emails: EmailAnalysisService;
 }
 
 export interface ThreatsLoaders extends CallerLookups {
@@ -27,6 +40,10 @@ export interface ThreatsLoaders extends CallerLookups {
   emailsByCase: DataLoader<string, EmailAnalysisEntity[]>;
   attkByCase: DataLoader<string, AttkCollectionEntity[]>;
   requestsBySubject: DataLoader<string, AnalysisRequestEntity[]>;
+  /** `FileAnalysis.verdictHistory`, oldest first. */
+  verdictsByFile: DataLoader<string, FileVerdictEntity[]>;
+  /** `EmailAnalysis.files`, oldest first. */
+  filesByEmail: DataLoader<string, FileAnalysisEntity[]>;
   /** Visible results by id, per GraphQL type: `FileAnalysis.email` and the `_entities` lookups. */
   resultById: {
     FileAnalysis: DataLoader<string, FileAnalysisEntity | null>;
@@ -51,7 +68,7 @@ export interface ThreatsLoaderSources {
 type Row = CaseScoped & { id: string; createdAt?: Date; requestedAt?: Date };
 
 /** Visible rows grouped by a parent column, oldest first, in one statement per batch. */
-function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarget<T>, principal: Principal, parent: "caseId" | "subjectId" | "id", order: string) {
+function groupedLoader<T extends Row>(dataSource: DataSource, entity: EntityTarget<T>, principal: Principal, parent: "caseId" | "subjectId" | "fileAnalysisId" | "emailAnalysisId" | "id", order: string) {
   return new DataLoader<string, T[]>(async (keys) => {
     const rows = await whereVisible(dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t")
       .andWhere(`t.${parent} IN (:...keys)`, { keys: [...keys] })
@@ -77,6 +94,8 @@ export function createThreatsLoaders(sources: ThreatsLoaderSources, principal: P
     emailsByCase: groupedLoader(dataSource, EmailAnalysisEntity, principal, "caseId", "createdAt"),
     attkByCase: groupedLoader(dataSource, AttkCollectionEntity, principal, "caseId", "createdAt"),
     requestsBySubject: groupedLoader(dataSource, AnalysisRequestEntity, principal, "subjectId", "requestedAt"),
+    verdictsByFile: groupedLoader(dataSource, FileVerdictEntity, principal, "fileAnalysisId", "sequence"),
+    filesByEmail: groupedLoader(dataSource, FileAnalysisEntity, principal, "emailAnalysisId", "createdAt"),
     resultById: {
       FileAnalysis: byId(FileAnalysisEntity),
       UrlAnalysis: byId(UrlAnalysisEntity),

@@ -101,7 +101,7 @@ describe.each(DATABASES)("partner API keys on %s", (database) => {
     expect((await apikey("partner", "add", "hooli", "--name", "Hooli")).out).toEqual(['hooli  "Hooli"  orgs=acme']);
     const created = await graph.request({
       query: "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
-      variables: { input: { title: "Globex server", description: "d", inquiryType: "PRODUCT", problemCategory: "p", productProfileId: "globex-server", severity: "LOW", contactName: "Hank" } },
+      variables: { input: { title: "Globex server", description: "d", inquiryType: "PRODUCT", problemCategory: "CONFIGURATION", productProfileId: "globex-server", severity: "LOW", contactName: "Hank" } },
       token: await graph.tokenFor("customer@globex.example"),
     });
     const globexCase = created.data!.createCase.case.id;

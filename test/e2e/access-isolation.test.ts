@@ -7,6 +7,7 @@ import { signDevToken } from "../../gateway/auth/bearer-token.js";
 import type { TokenClaims } from "../../gateway/auth/demo-users.js";
 import { AttachmentEntity, AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import { Organization } from "../../subgraphs/cases/organization/organization.entity.js";
+import { OrganizationUser } from "../../subgraphs/cases/organization/organization-user.entity.js";
 import { ProductProfile } from "../../subgraphs/cases/product-profile/product-profile.entity.js";
 import { ActorRole } from "../../subgraphs/kit/actor.js";
 import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
@@ -77,6 +78,8 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
   async function seedCases(organizations: string[], cases: Record<string, any>[]): Promise<SeededCase[]> {
     await graph.cases.dataSource.getRepository(Organization).insert(organizations.map((id) => ({ id, name: `Org ${id}`, locale: "en" })));
     await graph.cases.dataSource.getRepository(ProductProfile).insert(organizations.map((id) => ({ id: `${id}-pp`, organizationId: id, name: "Servers", product: "Server Protection", version: "1" })));
+    // The engineer registers on each organization's behalf, naming a user of it as the registrant.
+    await graph.cases.dataSource.getRepository(OrganizationUser).insert(organizations.map((id) => ({ id: `u-${id}`, organizationId: id, email: `user@${id}.example`, name: `User of ${id}` })));
     const seeded: SeededCase[] = [];
     for (const spec of cases) {
       const organizationId = organizations[spec.organization]!;
@@ -88,11 +91,12 @@ describe.each(DATABASES)("tenant isolation on %s (property-based)", (database) =
             productProfileId: `${organizationId}-pp`,
             title: "Isolation",
             description: "d",
-            problemCategory: "p",
+            problemCategory: spec.threat ? null : "MALFUNCTION",
             severity: "LOW",
             contactName: "c",
             inquiryType: spec.threat ? "THREAT" : "PRODUCT",
             threatCategory: spec.threat ? "INFECTION_ANALYSIS" : null,
+            registrant: { email: `user@${organizationId}.example` },
           },
         },
         token: engineer,

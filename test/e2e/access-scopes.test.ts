@@ -152,13 +152,18 @@ describe.each(DATABASES)("the cases:read scope on every read, on %s", (database)
     expect(response.data!._entities![0]).not.toBeNull();
   });
 
-  it("refuses a download without cases:read with 403 at the gateway and at the attachments subgraph; serves it with cases:read", async () => {
-    const refused = await download(file.downloadUrl, undefined, noRead);
+  it("refuses a download link minted for a key without cases:read with 403 at the gateway, and the attachments subgraph refuses such an identity; a cases:read key's link serves", async () => {
+    // The upload's answer is the one place a key without cases:read gets a download link: for itself.
+    const uploaded = await upload(graph, { input: { caseId }, files: [{ name: "no-read.zip", data: await encryptedZip("virus") }], headers: { "apollo-require-preflight": "true", ...noRead } });
+    expect(uploaded.errors).toBeUndefined();
+    const refused = await download(uploaded.data!.uploadAttachments.attachments[0].downloadUrl);
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body.toString()).errors[0].extensions.code).toBe("FORBIDDEN");
     const direct = await fetch(new URL(`/files/${file.id}`, graph.urls.attachments), { headers: { [IDENTITY_HEADER]: signTestIdentity(keyPrincipal([...ALL_BUT_READ]), "attachments") } });
     expect(direct.status).toBe(403);
-    const served = await download(file.downloadUrl, undefined, readOnly);
+    const tab = await graph.request({ query: "query($id: ID!) { case(id: $id) { attachments(first: 5) { edges { node { id downloadUrl } } } } }", variables: { id: caseId }, headers: readOnly });
+    const link = tab.data!.case.attachments.edges.find((e: any) => e.node.id === file.id).node.downloadUrl;
+    const served = await download(link);
     expect(served.status).toBe(200);
     expect(served.headers.get("content-type")).toBe("application/octet-stream");
   });

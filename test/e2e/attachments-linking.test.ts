@@ -138,19 +138,31 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
     expect(created.data!.createCase.case.attachments.totalCount).toBe(1);
   });
 
-  it("does not let another user of the organization register a case with someone else's pre-registration upload", async () => {
+  it("does not let another user of the organization register a case, or post an update, with someone else's staged upload: to them it does not exist", async () => {
     const ids = await stage({ organizationId: "acme" }, ["mine-only.log"]);
     const staff = await graph.tokenFor("staff@initech.example");
     const response = await graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, organizationId: "acme", attachmentIds: ids } }, token: staff });
-    expect(codeOf(response)).toBe("BAD_USER_INPUT");
+    expect(codeOf(response)).toBe("NOT_FOUND");
+    const caseId = await newCase();
+    const [onCase] = await stage({ caseId }, ["also-mine.log"]);
+    for (const other of [staff, await graph.tokenFor("engineer@support.example")]) {
+      const update = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "not yours", attachmentIds: [onCase] } }, token: other });
+      expect(codeOf(update)).toBe("NOT_FOUND");
+    }
+    expect((await attachmentRows(graph)).filter((r) => [...ids, onCase].includes(r.id)).map((r) => r.state)).toEqual(["STAGED", "STAGED"]);
   });
 
-  it("refuses uploads to a closed case with CASE_CLOSED", async () => {
+  it("takes uploads to a closed case, which only a reopening update can carry (CASE_CLOSED for any other)", async () => {
     const caseId = await newCase();
     const closed = await graph.request({ query: "mutation($input: CloseCaseInput!) { closeCase(input: $input) { case { status } } }", variables: { input: { caseId } }, token: acme });
     expect(closed.errors).toBeUndefined();
-    const response = await upload(graph, { token: acme, input: { caseId }, files: [{ name: "late.log", data: Buffer.from("late") }] });
-    expect(codeOf(response)).toBe("CASE_CLOSED");
+    const [late] = await stage({ caseId }, ["late.log"]);
+    const plain = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "late logs", attachmentIds: [late] } }, token: acme });
+    expect(codeOf(plain)).toBe("CASE_CLOSED");
+    expect((await attachmentRows(graph)).find((r) => r.id === late)!.state).toBe("STAGED");
+    const reopening = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "It is back; logs attached.", attachmentIds: [late], requestReopen: true } }, token: acme });
+    expect(reopening.errors).toBeUndefined();
+    expect(reopening.data!.addCaseUpdate.update.attachments.map((a: any) => [a.id, a.state])).toEqual([[late, "ATTACHED"]]);
   });
 
   it("deletes staged files older than the TTL with their bytes, and never attached ones", async () => {
@@ -190,15 +202,15 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
     expect(reservations.map((r) => r.state)).toEqual([ReservationState.CONFIRMED]);
   });
 
-  it("shows no RESERVED file (not in the attachments tab, not by id) and the staged-file expiry never deletes one; released, it is STAGED and shown again", async () => {
+  it("shows no RESERVED file (not in the attachments tab, not among the uploader's staged files, not by id) and the staged-file expiry never deletes one; released, it is STAGED and its uploader sees it again", async () => {
     const caseId = await newCase();
     const [id] = await stage({ caseId }, ["held.log"]);
     const staged = graph.attachments.services.staged;
     const reservationId = randomUUID();
     await staged.reserve(PRINCIPALS.acme, reservationId, { caseId, updateId: randomUUID(), organizationId: "acme", inquiryType: "PRODUCT" }, [id!]);
-    const tab = `query($id: ID!) { case(id: $id) { attachments(first: 5) { totalCount edges { node { id } } } } }`;
+    const tab = `query($id: ID!) { case(id: $id) { attachments(first: 5) { totalCount edges { node { id } } } myStagedAttachments { id } } }`;
     const hidden = await graph.request({ query: tab, variables: { id: caseId }, token: acme });
-    expect(hidden.data!.case.attachments).toEqual({ totalCount: 0, edges: [] });
+    expect(hidden.data!.case).toEqual({ attachments: { totalCount: 0, edges: [] }, myStagedAttachments: [] });
     // By id, as the gateway and threat-analysis ask for a file: nothing.
     const byId = await postGraphQL<any>(
       graph.urls.attachments,
@@ -214,7 +226,7 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
 
     await staged.release(RELAY_PRINCIPAL, reservationId, caseId);
     const shown = await graph.request({ query: tab, variables: { id: caseId }, token: acme });
-    expect(shown.data!.case.attachments.edges.map((e: any) => e.node.id)).toEqual([id]);
+    expect(shown.data!.case).toEqual({ attachments: { totalCount: 0, edges: [] }, myStagedAttachments: [{ id }] });
     expect((await attachmentRows(graph)).find((r) => r.id === id)).toMatchObject({ state: AttachmentState.STAGED, reservationId: null });
   });
 

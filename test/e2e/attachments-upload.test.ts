@@ -12,7 +12,11 @@ async function createCase(graph: TestGraph, token: string, input: Record<string,
   return created.data!.createCase.case.id;
 }
 
-const ATTACHMENTS_TAB = `query($id: ID!) { case(id: $id) { attachments(first: 10) { totalCount edges { node { id fileName size sha1 sha256 state uploadedAt uploadedBy { name role } downloadUrl } } } } }`;
+const ATTACHMENTS_TAB_AND_MINE = `query($id: ID!) { case(id: $id) {
+  attachments(first: 10) { totalCount edges { node { id fileName size sha1 sha256 state uploadedAt uploadedBy { name role } downloadUrl } } }
+  myStagedAttachments { id fileName state }
+} }`;
+const ADD_UPDATE = `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id } } }`;
 
 describe.each(DATABASES)("uploads through the gateway on %s", (database) => {
   let graph: TestGraph;
@@ -24,12 +28,12 @@ describe.each(DATABASES)("uploads through the gateway on %s", (database) => {
   });
   afterAll(() => graph?.stop());
 
-  it("stores three files with the sizes and hashes the client computed, lists them in the attachments tab and streams each back", async () => {
+  it("stores three files with the sizes and hashes the client computed; the update that carries them puts them in the attachments tab, and each streams back", async () => {
     const caseId = await createCase(graph, acme);
     const files = [
       { name: "agent.log", type: "text/plain", data: Buffer.from("2026-11-25 agent stopped reporting\n".repeat(50)) },
       { name: "dump.bin", data: randomFile(300_000) },
-      { name: '設定 "final".txt', type: "text/plain", data: Buffer.from("設定ファイル") },
+      { name: `設定 "final" (2)'s copy*.txt`, type: "text/plain", data: Buffer.from("設定ファイル") },
     ];
     const uploaded = await upload(graph, { token: acme, input: { caseId }, files });
     expect(uploaded.errors).toBeUndefined();
@@ -37,15 +41,26 @@ describe.each(DATABASES)("uploads through the gateway on %s", (database) => {
     expect(attachments.map((a: any) => [a.fileName, a.size, a.sha1, a.sha256, a.state])).toEqual(files.map((f) => [f.name, f.data.length, sha1(f.data), sha256(f.data), "STAGED"]));
     expect(attachments[0].uploadedBy).toMatchObject({ name: "Aiko Tanaka", role: "CUSTOMER" });
 
-    const tab = await graph.request({ query: ATTACHMENTS_TAB, variables: { id: caseId }, token: acme });
+    // Uploaded is not sent: the tab shows only files that are part of the case; the uploader sees the staged ones apart.
+    const staged = await graph.request({ query: ATTACHMENTS_TAB_AND_MINE, variables: { id: caseId }, token: acme });
+    expect(staged.errors).toBeUndefined();
+    expect(staged.data!.case.attachments).toEqual({ totalCount: 0, edges: [] });
+    const byName = (rows: string[][]) => rows.sort((a, b) => a[0]!.localeCompare(b[0]!));
+    expect(byName(staged.data!.case.myStagedAttachments.map((a: any) => [a.fileName, a.state]))).toEqual(byName(files.map((f) => [f.name, "STAGED"])));
+
+    const sent = await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "Logs attached.", attachmentIds: attachments.map((a: any) => a.id) } }, token: acme });
+    expect(sent.errors).toBeUndefined();
+    const tab = await graph.request({ query: ATTACHMENTS_TAB_AND_MINE, variables: { id: caseId }, token: acme });
     expect(tab.errors).toBeUndefined();
     expect(tab.data!.case.attachments.totalCount).toBe(3);
+    expect(tab.data!.case.myStagedAttachments).toEqual([]);
     const listed = tab.data!.case.attachments.edges.map((e: any) => e.node);
     for (const file of files) {
       const node = listed.find((n: any) => n.fileName === file.name);
-      expect(node).toMatchObject({ size: file.data.length, sha1: sha1(file.data), sha256: sha256(file.data) });
+      expect(node).toMatchObject({ size: file.data.length, sha1: sha1(file.data), sha256: sha256(file.data), state: "ATTACHED" });
       expect(node.downloadUrl.startsWith(`${graph.origin}/files/`)).toBe(true);
-      const fetched = await download(node.downloadUrl, acme);
+      // The signed link alone downloads the file, as an <a href> would.
+      const fetched = await download(node.downloadUrl);
       expect(fetched.status).toBe(200);
       expect(fetched.body.equals(file.data)).toBe(true);
       expect(fetched.headers.get("content-length")).toBe(String(file.data.length));
@@ -54,6 +69,21 @@ describe.each(DATABASES)("uploads through the gateway on %s", (database) => {
       expect(fetched.headers.get("content-disposition")).toMatch(/^attachment;/);
     }
     expect(storedBlobs(graph).temporaries).toEqual([]);
+  });
+
+  it("answers each uploaded file with its own id: the ids in the answer are the ids the files are stored under", async () => {
+    // Three uploads of three files: a pairing that depended on the order of random ids would show in almost every run.
+    for (let round = 0; round < 3; round++) {
+      const caseId = await createCase(graph, acme);
+      const files = ["a.log", "b.log", "c.log"].map((name) => ({ name, data: Buffer.from(`contents of ${name} in round ${round}`) }));
+      const uploaded = await upload(graph, { token: acme, input: { caseId }, files });
+      expect(uploaded.errors).toBeUndefined();
+      const answered = uploaded.data!.uploadAttachments.attachments.map((a: any) => ({ id: a.id, fileName: a.fileName, sha1: a.sha1 }));
+      expect(answered.map((a: any) => [a.fileName, a.sha1])).toEqual(files.map((f) => [f.name, sha1(f.data)]));
+      const mine = await graph.request({ query: ATTACHMENTS_TAB_AND_MINE, variables: { id: caseId }, token: acme });
+      const stored = new Map(mine.data!.case.myStagedAttachments.map((a: any) => [a.id, a.fileName]));
+      expect(answered.map((a: any) => [a.fileName, stored.get(a.id)])).toEqual(files.map((f) => [f.name, f.name]));
+    }
   });
 
   it("round-trips a 20 MB file intact", async () => {

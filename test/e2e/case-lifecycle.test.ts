@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { autoCloseStaleCases } from "../../subgraphs/cases/case/case.autoclose.js";
 import { NotificationEntity } from "../../subgraphs/cases/notification/notification.entity.js";
+import { SCOPES } from "../../subgraphs/kit/principal.js";
+import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
 import { caseApi, codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
 import { threatCase } from "../support/fixtures.js";
@@ -91,6 +93,24 @@ describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
     expect(history).toContainEqual(expect.objectContaining({ field: "status", oldValue: "CLOSED", newValue: "OPEN" }));
   });
 
+  it("rule 3: an engineer's reopening update is the engineer's action: OPEN / IN_PROGRESS, the engineer in history; a partner's stays CUSTOMER_UPDATED", async () => {
+    const c = await openCase();
+    await api.close(acme, { caseId: c.id });
+    const byEngineer = await api.addUpdate(engineer, { caseId: c.id, body: "Reopening: the fix did not hold on the customer's side.", requestReopen: true });
+    expect(byEngineer.errors).toBeUndefined();
+    expect(byEngineer.data!.addCaseUpdate.case).toMatchObject({ status: "OPEN", subStatus: "IN_PROGRESS", closedAt: null });
+    expect(byEngineer.data!.addCaseUpdate.update).toMatchObject({ requestedReopen: true, author: { id: "u-engineer", role: "ENGINEER" } });
+    const engineerActor = { id: "u-engineer", name: "Kenji Sato", role: "ENGINEER" };
+    const history = (await api.get(acme, c.id)).history.edges.map((e: any) => e.node);
+    expect(history).toContainEqual({ field: "subStatus", oldValue: "CLOSED_BY_CUSTOMER", newValue: "IN_PROGRESS", actor: engineerActor });
+    expect(history).toContainEqual({ field: "reopen", oldValue: null, newValue: "Kenji Sato", actor: engineerActor });
+    expect(history.some((event: any) => event.newValue === "CUSTOMER_UPDATED")).toBe(false);
+
+    await api.close(partner, { caseId: c.id });
+    const byPartner = await api.addUpdate(partner, { caseId: c.id, body: "Back again, reopening.", requestReopen: true });
+    expect(byPartner.data!.addCaseUpdate.case).toMatchObject({ status: "OPEN", subStatus: "CUSTOMER_UPDATED" });
+  });
+
   it("rule 4: a customer update on an open case moves it to CUSTOMER_UPDATED and notifies registrant and CC", async () => {
     const c = await openCase();
     await api.setSubStatus(engineer, { caseId: c.id, subStatus: "INFORMATION_REQUESTED" });
@@ -137,16 +157,54 @@ describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
     expect(codeOf(await api.create(acme, { ccEmails: tooMany }))).toBe("BAD_USER_INPUT");
   });
 
-  it("rule 7: read-only fields cannot be changed by customers or partners", async () => {
+  it("rule 7: read-only fields cannot be changed by customers or partners, through any mutation", async () => {
     const c = await openCase();
+    const partnerKey = apiKeyHeader((await apiKeysOf(graph).create({ partnerId: "initech", scopes: [...SCOPES] })).key);
+    // Case number, dates, sub-status, product profile, inquiry type, problem category (and the threat category, the same fact), contact name.
+    const readOnly: Record<string, unknown> = {
+      caseNumber: "C-2026-999999",
+      createdAt: "2020-01-01T00:00:00.000Z",
+      updatedAt: "2020-01-01T00:00:00.000Z",
+      closedAt: "2020-01-01T00:00:00.000Z",
+      subStatus: "RESOLVED",
+      productProfileId: "acme-mail",
+      productProfile: "acme-mail",
+      inquiryType: "THREAT",
+      problemCategory: "LICENSE",
+      threatCategory: "OTHER",
+      contactName: "Someone else",
+      registrant: { email: "it-ops@acme.example" },
+    };
+    const mutations: [string, string, Record<string, unknown>][] = [
+      ["updateCase", "UpdateCaseInput", { caseId: c.id }],
+      ["closeCase", "CloseCaseInput", { caseId: c.id }],
+      ["addCaseUpdate", "AddCaseUpdateInput", { caseId: c.id, body: "Trying to change a read-only field." }],
+    ];
     const before = await api.get(acme, c.id);
-    for (const field of [{ subStatus: "RESOLVED" }, { caseNumber: "C-2026-999999" }, { productProfileId: "acme-mail" }, { contactName: "Someone else" }, { inquiryType: "THREAT" }]) {
-      const response = await api.update(acme, { caseId: c.id, ...field });
-      expect(response.errors?.[0]?.extensions?.code, JSON.stringify(field)).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED/);
+    const detail = `query($id: ID!) { case(id: $id) { caseNumber createdAt updatedAt subStatus productProfile { id } inquiryType problemCategory threatCategory contactName registrant { id } version } }`;
+    const detailBefore = (await graph.request({ query: detail, variables: { id: c.id }, token: acme })).data!.case;
+    for (const [who, auth] of [
+      ["customer", { token: acme }],
+      ["partner staff", { token: partner }],
+      ["partner key", { headers: partnerKey }],
+    ] as const) {
+      for (const [field, value] of Object.entries(readOnly)) {
+        for (const [mutation, inputType, input] of mutations) {
+          const response = await graph.request({ query: `mutation($input: ${inputType}!) { ${mutation}(input: $input) { __typename } }`, variables: { input: { ...input, [field]: value } }, ...auth });
+          const label = `${who} ${mutation} ${field}`;
+          expect(response.errors?.[0]?.extensions?.code, label).toBe("BAD_USER_INPUT");
+          expect(response.errors?.[0]?.message, label).toContain(`"${field}"`);
+        }
+      }
+      expect(
+        codeOf(await graph.request({ query: "mutation($input: SetCaseSubStatusInput!) { setCaseSubStatus(input: $input) { __typename } }", variables: { input: { caseId: c.id, subStatus: "RESOLVED" } }, ...auth })),
+        who,
+      ).toBe("FORBIDDEN");
     }
-    expect(codeOf(await api.setSubStatus(acme, { caseId: c.id, subStatus: "RESOLVED" }))).toBe("FORBIDDEN");
-    expect(codeOf(await api.setSubStatus(partner, { caseId: c.id, subStatus: "IN_PROGRESS" }))).toBe("FORBIDDEN");
+    // The pencil icons never offer one of them.
+    expect(before.editableFields).toEqual(["STATUS", "SEVERITY", "CC_EMAILS", "BUSINESS_IMPACT"]);
     expect(await api.get(acme, c.id)).toEqual(before);
+    expect((await graph.request({ query: detail, variables: { id: c.id }, token: acme })).data!.case).toEqual(detailBefore);
   });
 
   it("rule 10: nothing changes on a closed case except reopening through an update (CASE_CLOSED)", async () => {
@@ -162,16 +220,35 @@ describe.each(DATABASES)("case lifecycle rules on %s", (database) => {
   });
 
   it("rule 12: every change is a history event with who, when, which field, old and new value", async () => {
+    const registeredAt = new Date("2026-03-02T09:00:00.000Z");
+    const changedAt = new Date("2026-03-03T10:15:30.123Z");
+    const movedAt = new Date("2026-03-05T23:59:59.999Z");
+    now = registeredAt;
     const c = await openCase();
+    now = changedAt;
     await api.update(acme, { caseId: c.id, severity: "LOW", ccEmails: ["new@acme.example"], businessImpact: "Minor." });
+    now = movedAt;
     await api.setSubStatus(engineer, { caseId: c.id, subStatus: "IN_PROGRESS", comment: "Taking it." });
-    const history = (await api.get(acme, c.id)).history.edges.map((e: any) => e.node);
+    const read = await graph.request({
+      query: "query($id: ID!) { case(id: $id) { updatedAt history(first: 50) { edges { node { field oldValue newValue at actor { id name role } } } } } }",
+      variables: { id: c.id },
+      token: acme,
+    });
+    // Events of one change share their time; their order among themselves is not part of the rule.
+    const key = (e: any) => `${e.at} ${e.field} ${e.newValue}`;
+    const history = read.data!.case.history.edges.map((e: any) => e.node).sort((x: any, y: any) => (key(x) < key(y) ? -1 : 1));
     const customer = { id: "u-acme-customer", name: "Aiko Tanaka", role: "CUSTOMER" };
-    expect(history).toContainEqual({ field: "severity", oldValue: "MEDIUM", newValue: "LOW", actor: customer });
-    expect(history).toContainEqual({ field: "ccEmails", oldValue: "cc1@acme.example, cc2@acme.example", newValue: "new@acme.example", actor: customer });
-    expect(history).toContainEqual({ field: "businessImpact", oldValue: null, newValue: "Minor.", actor: customer });
-    expect(history).toContainEqual({ field: "subStatus", oldValue: "RECEIVED", newValue: "IN_PROGRESS", actor: { id: "u-engineer", name: "Kenji Sato", role: "ENGINEER" } });
-    expect(history).toContainEqual({ field: "status", oldValue: null, newValue: "OPEN", actor: customer });
+    const engineerActor = { id: "u-engineer", name: "Kenji Sato", role: "ENGINEER" };
+    // When: the graph's clock at each change, to the millisecond.
+    expect(history).toEqual([
+      { field: "status", oldValue: null, newValue: "OPEN", at: registeredAt.toISOString(), actor: customer },
+      { field: "subStatus", oldValue: null, newValue: "RECEIVED", at: registeredAt.toISOString(), actor: customer },
+      { field: "businessImpact", oldValue: null, newValue: "Minor.", at: changedAt.toISOString(), actor: customer },
+      { field: "ccEmails", oldValue: "cc1@acme.example, cc2@acme.example", newValue: "new@acme.example", at: changedAt.toISOString(), actor: customer },
+      { field: "severity", oldValue: "MEDIUM", newValue: "LOW", at: changedAt.toISOString(), actor: customer },
+      { field: "subStatus", oldValue: "RECEIVED", newValue: "IN_PROGRESS", at: movedAt.toISOString(), actor: engineerActor },
+    ]);
+    expect(read.data!.case.updatedAt).toBe(movedAt.toISOString());
   });
 
   it("rule 13: engineers move sub-statuses and close with RESOLVED, CLOSE_AGREED or OUT_OF_SCOPE only", async () => {

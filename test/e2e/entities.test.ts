@@ -13,7 +13,7 @@ import { DATABASES } from "../support/databases.js";
 import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 import { signTestIdentity } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
-import { productCase } from "../support/fixtures.js";
+import { threatCase } from "../support/fixtures.js";
 
 type Subgraph = "cases" | "attachments" | "threat-analysis";
 
@@ -39,7 +39,7 @@ describe.each(DATABASES)("_entities for every @key on %s", (database) => {
     const token = await graph.tokenFor("customer@acme.example");
     const created = await graph.request({
       query: "mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id } } }",
-      variables: { input: { ...productCase, inquiryType: "THREAT", threatCategory: "INFECTION_ANALYSIS" } },
+      variables: { input: threatCase },
       token,
     });
     caseId = created.data!.createCase.case.id;

@@ -91,6 +91,20 @@ describe.each(DATABASES)("threat analysis through the gateway on %s", (database)
     expect(await api.analysisOf(customer, caseId)).toEqual({ files: [], urls: [], emails: [], attk: [] });
   });
 
+  it("analyses only files that are part of the case: a staged upload is refused until an update sends it", async () => {
+    const caseId = await api.createThreatCase(customer);
+    const staged = await api.stageZip(customer, caseId, "not-sent-yet.zip");
+    const refused = await api.submit(customer, { caseId, attachmentIds: [staged.id] });
+    expect(errorOf(refused)).toMatchObject({ code: "BAD_USER_INPUT", field: "attachmentIds" });
+    expect(refused.errors![0]!.message).toMatch(/not part of the case yet/);
+    expect(await api.analysisOf(customer, caseId)).toEqual({ files: [], urls: [], emails: [], attk: [] });
+    const sent = await graph.request({ query: `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id } } }`, variables: { input: { caseId, attachmentIds: [staged.id] } }, token: customer });
+    expect(sent.errors).toBeUndefined();
+    const submitted = await api.submit(customer, { caseId, attachmentIds: [staged.id] });
+    expect(submitted.errors).toBeUndefined();
+    expect((await api.analysisOf(engineer, caseId)).files.map((f: { fileName: string }) => f.fileName)).toEqual(["not-sent-yet.zip"]);
+  });
+
   it("validates submitted URLs and keeps one UNRATED result per URL of the case", async () => {
     const caseId = await api.createThreatCase(customer, "URL_ANALYSIS");
     for (const url of ["ftp://files.example/x", "javascript:alert(1)", "not a url", `https://x.example/${"a".repeat(2100)}`]) {

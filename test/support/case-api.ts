@@ -1,4 +1,4 @@
-import { CREATE_CASE, productCase } from "./fixtures.js";
+import { CREATE_CASE, productCase, threatCase } from "./fixtures.js";
 import type { GraphQLResponse, TestGraph } from "./graph.js";
 
 export const CASE_FIELDS = "id caseNumber status subStatus severity businessImpact ccEmails version closedAt editableFields";
@@ -7,7 +7,8 @@ export const CASE_FIELDS = "id caseNumber status subStatus severity businessImpa
 export function caseApi(graph: TestGraph) {
   const run = (query: string, input: Record<string, unknown>, token: string): Promise<GraphQLResponse> => graph.request({ query, variables: { input }, token });
   return {
-    create: (token: string, input: Record<string, unknown> = {}) => run(CREATE_CASE, { ...productCase, ...input }, token),
+    /** `productCase` (or `threatCase` when the input says THREAT) with `input` over it. */
+    create: (token: string, input: Record<string, unknown> = {}) => run(CREATE_CASE, { ...(input.inquiryType === "THREAT" ? threatCase : productCase), ...input }, token),
     update: (token: string, input: Record<string, unknown>) => run(`mutation($input: UpdateCaseInput!) { updateCase(input: $input) { case { ${CASE_FIELDS} } } }`, input, token),
     close: (token: string, input: Record<string, unknown>) => run(`mutation($input: CloseCaseInput!) { closeCase(input: $input) { case { ${CASE_FIELDS} } } }`, input, token),
     addUpdate: (token: string, input: Record<string, unknown>) =>

@@ -69,6 +69,8 @@ export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_D
     JWT_SECRET: TEST_JWT_SECRET,
     // Tests run the gateway's reservation relay themselves (gateway.relay.runOnce()), never on a timer.
     RESERVATION_RELAY_INTERVAL_SECONDS: "0",
+    // Likewise the case-activity relay's interval; the pass after each threat mutation still runs.
+    CASE_ACTIVITY_RELAY_INTERVAL_SECONDS: "0",
     ...(mysqlUrls
       ? {
           CASES_DATABASE_URL: mysqlUrls.cases,

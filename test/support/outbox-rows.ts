@@ -36,7 +36,7 @@ export async function caseWithOutbox(dataSource: DataSource, options: { at: Date
       severityRank: 2,
       inquiryType: InquiryType.PRODUCT,
       threatCategory: null,
-      problemCategory: "Agent",
+      problemCategory: "MALFUNCTION",
       productProfileId: "acme-endpoint",
       contactName: REGISTRANT.name,
       registrant: REGISTRANT,

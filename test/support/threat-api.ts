@@ -38,9 +38,18 @@ export function threatApi(graph: TestGraph) {
 
     /**
      * Uploads a ZIP encrypted with the password "virus" (as threat cases require) to the case through
-     * the gateway, as a real multipart request: the file is STAGED on the case.
+     * the gateway, as a real multipart request, and sends it with a case update carrying no text (as
+     * the portal's "drop the file, press Update"), so that it is part of the case and can be analysed.
      */
     async uploadZip(token: string, caseId: string, fileName = "sample.zip"): Promise<{ id: string; fileName: string; sha1: string }> {
+      const staged = await this.stageZip(token, caseId, fileName);
+      const sent = await graph.request({ query: `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id } } }`, variables: { input: { caseId, attachmentIds: [staged.id] } }, token });
+      if (sent.errors) throw new Error(JSON.stringify(sent.errors));
+      return staged;
+    },
+
+    /** Uploads the encrypted ZIP only: the file stays STAGED, its uploader's alone, until an update sends it. */
+    async stageZip(token: string, caseId: string, fileName = "sample.zip"): Promise<{ id: string; fileName: string; sha1: string }> {
       const data = await encryptedZip("virus", { entries: { "sample.exe": Buffer.from(`not really malware: ${fileName}`) } });
       const uploaded = await upload(graph, { token, input: { caseId }, files: [{ name: fileName, type: "application/zip", data }] });
       if (uploaded.errors) throw new Error(JSON.stringify(uploaded.errors));

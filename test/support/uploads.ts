@@ -84,7 +84,9 @@ export function postMultipart(url: string, { token, input, files, query = UPLOAD
       const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
       await write(field("operations", operations) + field("map", map));
       for (const [index, file] of files.entries()) {
-        await write(`--${boundary}\r\nContent-Disposition: form-data; name="${index}"; filename*=UTF-8''${encodeURIComponent(file.name)}\r\nContent-Type: ${file.type ?? "application/octet-stream"}\r\n\r\n`);
+        await write(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${index}"; filename*=UTF-8''${encodeURIComponent(file.name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}\r\nContent-Type: ${file.type ?? "application/octet-stream"}\r\n\r\n`,
+        );
         let started = false;
         for await (const chunk of typeof file.data === "function" ? file.data() : [file.data]) {
           if (req.destroyed) return;

@@ -14,6 +14,7 @@ export class AttachmentFacts {
   @Field(() => String) fileName: string;
   @Field(() => String) sha1: string;
   @Field(() => VisibleAttachmentState) state: AttachmentState;
+  @Field(() => [String], { nullable: true, description: "File entries of an encrypted archive; null when not known (see AttachmentEntity.entryNames)." }) entryNames: string[] | null;
 }
 
 @Resolver()

@@ -85,6 +85,14 @@ export class AttachmentEntity {
   @Column({ type: "boolean", default: false })
   encryptedZip: boolean;
 
+  /**
+   * The names of the file entries of an encrypted archive (readable without its password), at most
+   * ENTRY_NAMES_KEPT; null when the archive was not inspected, is not encrypted, or has more entries.
+   * Threat analysis takes submitted e-mails (.eml entries) and ATTK files from them.
+   */
+  @Column({ type: "simple-json", nullable: true })
+  entryNames: string[] | null;
+
   /** Where the bytes are in the blob store. */
   @Column({ type: "varchar", length: 255 })
   blobKey: string;

@@ -1,11 +1,15 @@
 import type { RequestHandler } from "express";
 import { pipeline } from "node:stream/promises";
-import { canSeeOrganization, hasScope } from "../../kit/principal.js";
+import { hasScope } from "../../kit/principal.js";
 import { READ_SCOPE } from "../../kit/read-scope.js";
 import { principalOf } from "../../kit/subgraph-server.js";
 import type { ByteRange } from "../blob-store/blob-store.js";
 import type { AttachmentsServices } from "../attachments.services.js";
 import { AttachmentEntity } from "./attachment.entity.js";
+import { canSeeAttachment } from "./attachment.visibility.js";
+
+/** The case of the file asked for, for the gateway's download audit line; the gateway never relays it to the client. */
+export const CASE_ID_HEADER = "x-casegraph-case-id";
 
 /** `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<RFC 5987>`: the original name, never a header injection. */
 export function contentDisposition(fileName: string): string {
@@ -41,9 +45,11 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 /**
- * `GET /files/:id` behind the identity header: the gateway calls it after checking the signed link.
- * Streams the bytes (or one range) as a download that browsers never render. Downloading is a read:
- * without `cases:read` it is 403, like a file of another organization.
+ * `GET /files/:id` behind the identity header: the gateway calls it after checking the signed link,
+ * with an identity for the principal the link was minted for. Streams the bytes (or one range) as a
+ * download that browsers never render. Downloading is a read: without `cases:read` it is 403. A file
+ * the principal may not see (`canSeeAttachment`: another organization's, someone else's STAGED file,
+ * a RESERVED one) is 404, as if it did not exist.
  */
 export function downloadRoute(services: AttachmentsServices): RequestHandler {
   return async (req, res) => {
@@ -51,8 +57,8 @@ export function downloadRoute(services: AttachmentsServices): RequestHandler {
     if (!hasScope(principal, READ_SCOPE)) return void res.status(403).json({ error: `the ${READ_SCOPE} scope is required` });
     const id = String(req.params.id);
     const row = await services.dataSource.getRepository(AttachmentEntity).findOneBy({ id });
-    if (!row) return void res.status(404).json({ error: "no such file" });
-    if (!canSeeOrganization(principal, row.organizationId)) return void res.status(403).json({ error: "not allowed" });
+    if (row?.caseId) res.setHeader(CASE_ID_HEADER, row.caseId);
+    if (!row || !canSeeAttachment(principal, row)) return void res.status(404).json({ error: "no such file" });
     const range = parseRange(req.header("range"), row.size);
     res.setHeader("Accept-Ranges", "bytes");
     res.setHeader("Content-Type", "application/octet-stream");

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { deflated, endRecordOffset, overlappingEntries, zipArchive } from "../../../test/support/hostile-zips.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
 import { LocalBlobStore } from "../blob-store/local-blob-store.js";
-import { DEFAULT_ARCHIVE_LIMITS, EncryptedZipInspector, isVirusEncryptedZip } from "./encrypted-zip.js";
+import { DEFAULT_ARCHIVE_LIMITS, ENTRY_NAMES_KEPT, EncryptedZipInspector, isVirusEncryptedZip } from "./encrypted-zip.js";
 import { inspectInWorker } from "./zip-worker.js";
 
 const root = mkdtempSync(join(tmpdir(), "casegraph-zip-"));
@@ -214,8 +214,8 @@ describe("EncryptedZipInspector", () => {
 
   it("parses an archive at the entry limit in the worker and answers for it", async () => {
     const inspector = new EncryptedZipInspector(DEFAULT_ARCHIVE_LIMITS);
-    expect(await inspect(manyEntries(10_000, { password: "virus" }), inspector)).toEqual({ kind: "encrypted" });
-    expect(await inspect(manyEntries(10_000, { password: "virus", zip64: true }), inspector)).toEqual({ kind: "encrypted" });
+    expect(await inspect(manyEntries(10_000, { password: "virus" }), inspector)).toEqual({ kind: "encrypted", entryNames: null });
+    expect(await inspect(manyEntries(10_000, { password: "virus", zip64: true }), inspector)).toEqual({ kind: "encrypted", entryNames: null });
     expect(await inspect(manyEntries(10_000, { password: "infected" }), inspector)).toEqual({ kind: "not_encrypted" });
     expect(inspector.activeWorkers).toBe(0);
   });
@@ -228,7 +228,20 @@ describe("EncryptedZipInspector", () => {
       expect([name, await inspect(archive, inspector)]).toEqual([name, { kind: "refused", reason: "unsafe_entry_name", detail: expect.stringContaining("unsafe to extract") }]);
     }
     // The same names inside their folder are fine.
-    expect(await inspect(zipArchive([deflated("docs/escape.txt", Buffer.from("MZ"))], { password: "virus" }), inspector)).toEqual({ kind: "encrypted" });
+    expect(await inspect(zipArchive([deflated("docs/escape.txt", Buffer.from("MZ"))], { password: "virus" }), inspector)).toEqual({ kind: "encrypted", entryNames: ["docs/escape.txt"] });
+  });
+
+  it("reports the file entry names of an encrypted archive (cleaned for display, folders left out), and none for more than it keeps", async () => {
+    const inspector = new EncryptedZipInspector(DEFAULT_ARCHIVE_LIMITS);
+    const mails = await zipOf([
+      { name: "mail/", directory: true },
+      { name: "mail/Invoice 2026-0113.eml", password: "virus" },
+      { name: "mail/invoice\u202Efdp.eml", password: "virus" },
+      { name: "attk/ATTK_Log.txt", password: "virus" },
+    ]);
+    expect(await inspect(mails, inspector)).toEqual({ kind: "encrypted", entryNames: ["mail/Invoice 2026-0113.eml", "mail/invoicefdp.eml", "attk/ATTK_Log.txt"] });
+    expect(await inspect(manyEntries(ENTRY_NAMES_KEPT, { password: "virus" }), inspector)).toMatchObject({ kind: "encrypted", entryNames: expect.arrayContaining(["0", "1"]) });
+    expect(await inspect(manyEntries(ENTRY_NAMES_KEPT + 1, { password: "virus" }), inspector)).toEqual({ kind: "encrypted", entryNames: null });
   });
 
   it("refuses overlapping entries and a central record whose name runs past the directory's end as malformed_archive, and keeps a wrong password not_encrypted", async () => {
@@ -244,7 +257,7 @@ describe("EncryptedZipInspector", () => {
     const pastTheEnd = Buffer.from(good);
     pastTheEnd.writeUInt16LE(0xffff, good.readUInt32LE(endRecordOffset(good) + 16) + 28);
     expect(await inspect(pastTheEnd, inspector)).toEqual({ kind: "refused", reason: "malformed_archive", detail: "an entry's record runs past the end of its central directory" });
-    expect(await inspect(good, inspector)).toEqual({ kind: "encrypted" });
+    expect(await inspect(good, inspector)).toEqual({ kind: "encrypted", entryNames: ["sample.exe", "notes.txt"] });
     // ZipCrypto's check byte matches a wrong password once in 256 entries: three entries (all of which are checked) make a false pass 1 in 16 million.
     const wrongPassword = zipArchive([deflated("a.exe", Buffer.alloc(64, 7)), deflated("b.exe", Buffer.alloc(64, 8)), deflated("c.exe", Buffer.alloc(64, 9))], { password: "infected" });
     expect(await inspect(wrongPassword, inspector)).toEqual({ kind: "not_encrypted" });

@@ -8,6 +8,9 @@ export const THREAT_ZIP_PASSWORD = "virus";
 /** File entries whose password is verified: one is what the portal asks; a few more make a lucky ZipCrypto check byte (1 in 256) unlikely. */
 const ENTRIES_TO_VERIFY = 3;
 
+/** File entry names kept of an encrypted archive (threat analysis reads e-mails and ATTK files from them); an archive with more keeps none. */
+export const ENTRY_NAMES_KEPT = 200;
+
 /** Headroom over the central directory for the worker's reads: the end records, local headers and the first encrypted bytes of a few entries. */
 const READ_HEADROOM_BYTES = 4 * 1024 * 1024;
 
@@ -31,7 +34,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveInspectionLimits = {
   concurrency: 2,
 };
 
-export type ArchiveVerdict = { kind: "encrypted" } | { kind: "not_encrypted" } | ({ kind: "refused" } & ArchiveRefusal);
+export type ArchiveVerdict = { kind: "encrypted"; entryNames: string[] | null } | { kind: "not_encrypted" } | ({ kind: "refused" } & ArchiveRefusal);
 
 /** Reads a byte range of a stored object into memory: the few small ranges an inspection needs. */
 function rangeReader(store: BlobStore, key: string): RangeRead {
@@ -106,6 +109,7 @@ export class EncryptedZipInspector {
           read,
           password: THREAT_ZIP_PASSWORD,
           entriesToVerify: ENTRIES_TO_VERIFY,
+          maxEntryNames: ENTRY_NAMES_KEPT,
           source: this.workerSource,
           limits: {
             timeoutMs: this.limits.timeoutMs,
@@ -119,7 +123,7 @@ export class EncryptedZipInspector {
       }
     });
     if ("reason" in outcome) return { kind: "refused", ...outcome };
-    return { kind: outcome.encrypted ? "encrypted" : "not_encrypted" };
+    return outcome.encrypted ? { kind: "encrypted", entryNames: outcome.entryNames } : { kind: "not_encrypted" };
   }
 }
 

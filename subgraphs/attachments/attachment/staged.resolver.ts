@@ -25,9 +25,10 @@ export class StagedAttachmentResolver {
     @Arg("inquiryType", () => String) inquiryType: string,
     @Arg("ids", () => [ID]) ids: string[],
     @Ctx() ctx: AttachmentsContext,
+    @Arg("reopening", () => Boolean, { nullable: true, description: "The update reopens a closed case (it may take the caller's uploads for the organization)." }) reopening?: boolean | null,
   ): Promise<string[]> {
     if (!INQUIRY_TYPES.includes(inquiryType)) throw badInput("inquiryType", `unknown inquiry type ${inquiryType}`);
-    const target: ReservationTarget = { caseId, updateId, organizationId, inquiryType: inquiryType as ReservationTarget["inquiryType"] };
+    const target: ReservationTarget = { caseId, updateId, organizationId, inquiryType: inquiryType as ReservationTarget["inquiryType"], reopening: reopening === true };
     return ctx.services.staged.reserve(ctx.principal, reservationId, target, ids);
   }
 

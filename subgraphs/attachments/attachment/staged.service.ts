@@ -4,6 +4,7 @@ import { canSeeOrganization, isRelay, type Principal } from "../../kit/principal
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import type { AttachmentsConfig } from "../config.js";
 import { AttachmentEntity, AttachmentState } from "./attachment.entity.js";
+import { isUploader } from "./attachment.visibility.js";
 import { StagedReservationEntity, StagedReservationState } from "./staged-reservation.entity.js";
 
 /**
@@ -17,6 +18,8 @@ export interface ReservationTarget {
   updateId: string | null;
   organizationId: string;
   inquiryType: "PRODUCT" | "THREAT";
+  /** The update reopens a closed case: like a registration, it may take the caller's own uploads for the organization too. */
+  reopening?: boolean;
 }
 
 /** What the service uses: the database, the per-upload file limit and the time. */
@@ -30,9 +33,10 @@ export interface StagedAttachmentDependencies {
  * Staged → reserved → attached (or back to staged), on behalf of the cases subgraph's `createCase`
  * and `addCaseUpdate`, which drive the steps (its reservation coordinator explains the protocol):
  *
- * - `reserve`: checks the rules (STAGED files the caller may see, of this case, or at registration the
- *   caller's own uploads for the organization; at most MAX_FILES_PER_UPLOAD; ZIPs encrypted with
- *   `virus` on threat cases) and holds the files for the reservation. Repeating it is harmless.
+ * - `reserve`: checks the rules (the caller's own STAGED uploads of this case, or at registration and
+ *   on a reopening update also its own uploads for the organization; at most MAX_FILES_PER_UPLOAD, the
+ *   one limit that uploads obey too; ZIPs encrypted with `virus` on threat cases) and holds the files
+ *   for the reservation. Repeating it is harmless.
  * - `confirm`: the case or update exists now; the files become ATTACHED to it. Repeating it is harmless.
  * - `release`: the case or update will never exist; the files are STAGED again. Repeating it is harmless,
  *   and a release that arrives before its reserve makes that reserve fail.
@@ -134,11 +138,14 @@ export class StagedAttachmentService {
 
   private requireReservable(principal: Principal, target: ReservationTarget, row: AttachmentEntity | undefined, id: string): void {
     if (!row || !canSeeOrganization(principal, row.organizationId)) throw notFound("Attachment", id);
+    // Someone else's upload that nobody sent yet does not exist for the caller (see canSeeAttachment).
+    if (row.state !== AttachmentState.ATTACHED && !isUploader(principal, row)) throw notFound("Attachment", id);
     if (row.state === AttachmentState.RESERVED) throw badInput("attachmentIds", `${row.fileName} is being attached to another update or case`);
     if (row.state !== AttachmentState.STAGED) throw badInput("attachmentIds", `${row.fileName} is already attached`);
-    const registering = target.updateId === null;
-    const ownUploadForNewCase = registering && row.caseId === null && row.uploadedBy.id === principal.id;
-    if (row.organizationId !== target.organizationId || (row.caseId !== target.caseId && !ownUploadForNewCase)) {
+    // Uploads made before the case exists (uploadAttachments with organizationId) join a registration, or an update that reopens a case.
+    const takesOrganizationUploads = target.updateId === null || target.reopening === true;
+    const organizationUpload = takesOrganizationUploads && row.caseId === null;
+    if (row.organizationId !== target.organizationId || (row.caseId !== target.caseId && !organizationUpload)) {
       throw badInput("attachmentIds", `${row.fileName} is not a staged upload of this case`);
     }
     if (target.inquiryType === "THREAT" && !row.encryptedZip) {

@@ -5,7 +5,7 @@ import { AttachmentEntity } from "./attachment.entity.js";
 
 @InputType()
 export class UploadAttachmentsInput {
-  @Field(() => ID, { nullable: true, description: "The case the files are for. Give organizationId instead when the case does not exist yet." })
+  @Field(() => ID, { nullable: true, description: "The case the files are for (a closed one too: only a reopening update can carry them). Give organizationId instead when the case does not exist yet." })
   caseId?: string | null;
 
   @Field(() => ID, {
@@ -14,7 +14,7 @@ export class UploadAttachmentsInput {
   })
   organizationId?: string | null;
 
-  @Field(() => [GraphQLUpload], { description: "At most 3 files (configurable), each at most 250 MB (configurable)." })
+  @Field(() => [GraphQLUpload], { description: "At most MAX_FILES_PER_UPLOAD files (3 by default; the same limit bounds what one update attaches), each at most MAX_FILE_BYTES (250 MB by default)." })
   files: Promise<FileUpload>[];
 }
 

@@ -52,6 +52,8 @@ interface TempFile {
   sha256: string;
   /** Set once the ZIP rule has looked at the file. */
   encryptedZip: boolean;
+  /** The file entries of an encrypted archive, when the ZIP rule inspected it (see `AttachmentEntity.entryNames`). */
+  entryNames: string[] | null;
 }
 
 const MIME_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]{0,63}\/[A-Za-z0-9][\w!#$&^.+-]{0,62}$/;
@@ -175,6 +177,7 @@ export class AttachmentUploadService {
   private async checkZip(target: UploadTarget, file: TempFile): Promise<boolean> {
     if (target.zipCheck === "skipped") return false;
     const verdict = await this.archives.inspect(this.services.blobs, file.tempKey, file.size);
+    if (verdict.kind === "encrypted") file.entryNames = verdict.entryNames;
     if (target.zipCheck === "recorded") return verdict.kind === "encrypted";
     if (verdict.kind === "refused") throw archiveRefused(file.fileName, verdict);
     if (verdict.kind !== "encrypted") throw encryptedZipRequired(file.fileName);
@@ -186,7 +189,7 @@ export class AttachmentUploadService {
     if (input.caseId) {
       const access = await caseAccess.load(input.caseId);
       if (!access) throw notFound("Case", input.caseId);
-      if (access.status === "CLOSED") throw domainError(ErrorCode.CASE_CLOSED, "Files cannot be added to a closed case", { id: input.caseId });
+      // A closed case takes files too: staged, they join it only with an update, and a closed case takes only a reopening one.
       return { caseId: access.id, organizationId: access.organizationId, zipCheck: access.inquiryType === "THREAT" ? "required" : "skipped" };
     }
     if (input.organizationId) {
@@ -234,6 +237,7 @@ export class AttachmentUploadService {
         sha1: sha1.digest("hex"),
         sha256: sha256.digest("hex"),
         encryptedZip: false,
+        entryNames: null,
       };
     } catch (error) {
       await blobs.delete(tempKey);
@@ -262,6 +266,7 @@ export class AttachmentUploadService {
         state: AttachmentState.STAGED,
         reservationId: null,
         encryptedZip: file.encryptedZip,
+        entryNames: file.entryNames,
         blobKey: id,
       });
     });
@@ -270,7 +275,12 @@ export class AttachmentUploadService {
       const bytes = files.reduce((sum, file) => sum + file.size, 0);
       await inTransaction(dataSource, async (tx) => {
         await this.quota.reserve(tx, target.organizationId, bytes, now);
-        await tx.insert(AttachmentEntity, rows);
+        // Copies: after a multi-row insert TypeORM reads back the columns with defaults and merges them into
+        // the entities it was given in primary-key order, not insertion order, which would give a file another's id.
+        await tx.insert(
+          AttachmentEntity,
+          rows.map((row) => ({ ...row })),
+        );
         for (const [index, row] of rows.entries()) {
           if (committed.includes(row.blobKey)) continue;
           await blobs.commit(files[index]!.tempKey, row.blobKey);

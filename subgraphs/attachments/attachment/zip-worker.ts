@@ -15,12 +15,14 @@ interface WorkerInput {
   zipJsPath: string;
   password: string;
   entriesToVerify: number;
+  /** File entry names to report; an archive with more file entries reports none (`entryNames: null`). */
+  maxEntryNames: number;
 }
 
 /** Refusals the worker itself may answer with: the archive is readable as a ZIP, but not safely. */
 type WorkerRefusalReason = Extract<ArchiveRefusalReason, "unsafe_entry_name" | "malformed_archive">;
 
-type WorkerMessage = { type: "read"; id: number; start: number; length: number } | { type: "result"; encrypted: boolean } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
+type WorkerMessage = { type: "read"; id: number; start: number; length: number } | { type: "result"; encrypted: boolean; entryNames?: unknown } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
 
 /**
  * The worker's program. It runs from its source text (`new Worker(source, { eval: true })`), which is
@@ -56,7 +58,7 @@ function zipInspectionWorker(): void {
   }
   const reader = new RangeReader(input.size);
   const zip = new ZipReader(reader, { useWebWorkers: false, strictness: "strict" });
-  type Outcome = { type: "result"; encrypted: boolean } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
+  type Outcome = { type: "result"; encrypted: boolean; entryNames?: string[] | null } | { type: "refused"; reason: WorkerRefusalReason; detail: string };
   const refused = (reason: WorkerRefusalReason, detail: string): Outcome => ({ type: "refused", reason, detail });
   /**
    * zip.js cuts a name that runs past the end of the central directory short without a word, and
@@ -91,16 +93,20 @@ function zipInspectionWorker(): void {
       // One entry at a time, keeping only those whose password is verified: the heap holds a few
       // entries, not one object per entry of the archive, and the first unencrypted file ends it.
       const toVerify: import("@zip.js/zip.js").FileEntry[] = [];
+      // The names of the file entries (readable without the password): what threat analysis takes an archive's e-mails and ATTK files from.
+      let entryNames: string[] | null = [];
       for await (const entry of zip.getEntriesGenerator()) {
         if (entry.directory) continue;
         if (!entry.encrypted) return encrypted(false);
         if (toVerify.length < input.entriesToVerify) toVerify.push(entry);
+        if (entryNames && entryNames.length < input.maxEntryNames) entryNames.push(String(entry.filename));
+        else entryNames = null;
       }
       if (toVerify.length === 0) return encrypted(false);
       for (const entry of toVerify) {
         await entry.getData(new WritableStream(), { password: input.password, checkPasswordOnly: true });
       }
-      return encrypted(true);
+      return { type: "result", encrypted: true, entryNames };
     } catch (error) {
       // Unsafe names and broken structure are said as such; an unsupported encryption or the wrong password is "not encrypted with it".
       return refusalFor(error) ?? encrypted(false);
@@ -130,8 +136,29 @@ export interface ZipWorkerJob {
   password: string;
   entriesToVerify: number;
   limits: ZipWorkerLimits;
+  /** File entry names to report at most (default none); an archive with more reports `entryNames: null`. */
+  maxEntryNames?: number;
   /** Replaces the worker's program (tests: a worker that hangs, crashes or eats memory). */
   source?: string;
+}
+
+/** What an inspection found, when the archive was not refused. */
+export interface InspectionResult {
+  encrypted: boolean;
+  /**
+   * The names of the archive's file entries (paths inside it), when it is encrypted and has at most
+   * `maxEntryNames` of them; without control or bidi-override characters, each at most 255 characters.
+   */
+  entryNames: string[] | null;
+}
+
+/** Characters a name must not carry (as in upload.service.ts): controls, line separators, bidi overrides and isolates. */
+const UNSAFE_IN_NAMES = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** The worker's names, checked as anything coming out of a parser of hostile input: strings, bounded, safe to show. */
+function entryNamesOf(reported: unknown, max: number): string[] | null {
+  if (!Array.isArray(reported) || reported.length > max || !reported.every((name) => typeof name === "string")) return null;
+  return reported.map((name: string) => [...name.replace(UNSAFE_IN_NAMES, "").trim()].slice(0, 255).join("")).filter((name) => name.length > 0);
 }
 
 const ZIP_JS_PATH = require.resolve("@zip.js/zip.js");
@@ -144,9 +171,10 @@ const ZIP_JS_PATH = require.resolve("@zip.js/zip.js");
  * more than its budget or timed out; the worker is always terminated before this settles. Rejects only when `read` fails (the
  * blob store's fault, not the archive's).
  */
-export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean } | ArchiveRefusal> {
+export function inspectInWorker(job: ZipWorkerJob): Promise<InspectionResult | ArchiveRefusal> {
   const { limits } = job;
-  const input: WorkerInput = { size: job.size, centralDirectory: job.centralDirectory, zipJsPath: ZIP_JS_PATH, password: job.password, entriesToVerify: job.entriesToVerify };
+  const maxEntryNames = job.maxEntryNames ?? 0;
+  const input: WorkerInput = { size: job.size, centralDirectory: job.centralDirectory, zipJsPath: ZIP_JS_PATH, password: job.password, entriesToVerify: job.entriesToVerify, maxEntryNames };
   const worker = new Worker(job.source ?? WORKER_SOURCE, {
     eval: true,
     workerData: input,
@@ -158,10 +186,10 @@ export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean
   worker.stdout.resume();
   worker.stderr.resume();
   let bytesRead = 0;
-  return new Promise<{ encrypted: boolean } | ArchiveRefusal>((resolve, reject) => {
+  return new Promise<InspectionResult | ArchiveRefusal>((resolve, reject) => {
     let settled = false;
     /** Ends the inspection with an outcome, or with the blob store's error (not the archive's fault). */
-    const settle = (outcome: { encrypted: boolean } | ArchiveRefusal | { error: unknown }) => {
+    const settle = (outcome: InspectionResult | ArchiveRefusal | { error: unknown }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -174,7 +202,10 @@ export function inspectInWorker(job: ZipWorkerJob): Promise<{ encrypted: boolean
     worker.on("exit", () => failed("its inspection stopped without an answer"));
     worker.on("message", (message: WorkerMessage) => {
       if (settled) return;
-      if (message?.type === "result") return settle({ encrypted: message.encrypted === true });
+      if (message?.type === "result") {
+        const encrypted = message.encrypted === true;
+        return settle({ encrypted, entryNames: encrypted ? entryNamesOf(message.entryNames, maxEntryNames) : null });
+      }
       if (message?.type === "refused" && (message.reason === "unsafe_entry_name" || message.reason === "malformed_archive")) {
         return settle({ reason: message.reason, detail: String(message.detail) });
       }

@@ -1,10 +1,10 @@
 import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
-import { CaseStatus, InquiryType, ThreatCategory } from "../case/case.enums.js";
+import { CaseStatus, InquiryType, Severity, ThreatCategory } from "../case/case.enums.js";
 import type { CasesContext } from "../cases.context.js";
 
 /**
  * What the other subgraphs need to know about a case to enforce the same rules (organization,
- * type, category, status). Hidden from clients: `@inaccessible` in the supergraph.
+ * type, category, status, severity). Hidden from clients: `@inaccessible` in the supergraph.
  */
 @ObjectType()
 @Directive("@inaccessible")
@@ -14,6 +14,7 @@ export class CaseAccess {
   @Field(() => InquiryType) inquiryType: InquiryType;
   @Field(() => ThreatCategory, { nullable: true }) threatCategory: ThreatCategory | null;
   @Field(() => CaseStatus) status: CaseStatus;
+  @Field(() => Severity) severity: Severity;
 }
 
 @Resolver()

@@ -13,6 +13,8 @@ export interface ReservationTarget {
   updateId: string | null;
   organizationId: string;
   inquiryType: string;
+  /** The update reopens a closed case: it may take the caller's own uploads for the organization too, as a registration does. */
+  reopening?: boolean;
 }
 
 /**
@@ -22,9 +24,10 @@ export interface ReservationTarget {
 export interface AttachmentLinker {
   /**
    * Holds the files for `reservationId`, or fails with the reason they cannot join the case: a file
-   * that is not a STAGED upload of this case (at registration, one of the caller's own uploads for the
-   * organization) the caller may see, more than MAX_FILES_PER_UPLOAD files, or on a THREAT case a file
-   * that is not a ZIP encrypted with the password `virus`.
+   * that is not one of the caller's own STAGED uploads of this case (at registration or on a reopening
+   * update, also of the organization), more than MAX_FILES_PER_UPLOAD files (the attachments subgraph's
+   * one setting, which uploads obey too), or on a THREAT case a file that is not a ZIP encrypted with
+   * the password `virus`.
    */
   reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<void>;
   /** The held files become ATTACHED to the case (and update). */

@@ -2,13 +2,23 @@ import { Field, ID, InputType, Int } from "type-graphql";
 import { DateTime } from "../../kit/scalars.js";
 import { CaseOrderField, CaseStatus, CaseSubStatus, InquiryType, OrderDirection, Severity, ThreatCategory } from "./case.enums.js";
 
+@InputType({ description: "Names a user of the case's organization (organizationUsers lists them)." })
+export class RegistrantInput {
+  @Field(() => String) email: string;
+}
+
 @InputType()
 export class CreateCaseInput {
   @Field(() => String) title: string;
   @Field(() => String) description: string;
   @Field(() => InquiryType) inquiryType: InquiryType;
-  @Field(() => ThreatCategory, { nullable: true }) threatCategory?: ThreatCategory | null;
-  @Field(() => String) problemCategory: string;
+  @Field(() => ThreatCategory, { nullable: true, description: "THREAT cases: the threat category, which is also their problemCategory (give either; both must agree)." })
+  threatCategory?: ThreatCategory | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "The id of one of problemCategories(inquiryType). Required for PRODUCT cases; on THREAT cases it is the threatCategory (give either; both must agree).",
+  })
+  problemCategory?: string | null;
   @Field(() => ID) productProfileId: string;
   @Field(() => Severity) severity: Severity;
   @Field(() => String, { nullable: true }) businessImpact?: string | null;
@@ -17,6 +27,12 @@ export class CreateCaseInput {
   @Field(() => [ID], { nullable: true, description: "Staged uploads (see attachments), at most 3." }) attachmentIds?: string[] | null;
   @Field(() => ID, { nullable: true, description: "Required for partners and engineers acting for a customer organization." })
   organizationId?: string | null;
+  @Field(() => RegistrantInput, {
+    nullable: true,
+    description:
+      "Who registers the case (登録いただいた本人), a user of the case's organization who gets its registration, update and closing mails. Required from engineers and partner API keys; partner staff may name one (else they are the registrant); customers are always the registrant themselves.",
+  })
+  registrant?: RegistrantInput | null;
 }
 
 @InputType()
@@ -39,9 +55,17 @@ export class CloseCaseInput {
 @InputType()
 export class AddCaseUpdateInput {
   @Field(() => ID) caseId: string;
-  @Field(() => String) body: string;
-  @Field(() => [ID], { nullable: true, description: "Staged uploads of this case, at most 3." }) attachmentIds?: string[] | null;
-  @Field(() => Boolean, { nullable: true, description: "On a CLOSED case: reopen it (OPEN / CUSTOMER_UPDATED)." })
+  @Field(() => String, { nullable: true, description: "The update's text. May be left out (or blank) when the update carries at least one file; with neither, BAD_USER_INPUT." })
+  body?: string | null;
+  @Field(() => [ID], {
+    nullable: true,
+    description: "The caller's staged uploads of this case (on a reopening update also those for the organization), at most MAX_FILES_PER_UPLOAD (3 by default).",
+  })
+  attachmentIds?: string[] | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "On a CLOSED case: reopen it (OPEN / CUSTOMER_UPDATED, or IN_PROGRESS when a support engineer reopens). The update may carry files like any other.",
+  })
   requestReopen?: boolean | null;
 }
 
@@ -63,6 +87,7 @@ export class CaseFilter {
   organizationId?: string | null;
   @Field(() => DateTime, { nullable: true }) updatedSince?: Date | null;
   @Field(() => String, { nullable: true, description: "Case number or words of the title." }) search?: string | null;
+  @Field(() => Boolean, { nullable: true, description: "true: only cases waiting for support past their dueAt; false: only the others." }) overdue?: boolean | null;
 }
 
 @InputType({ description: "Default: UPDATED_AT DESC." })

@@ -53,11 +53,26 @@ describe("case rules", () => {
     expect(rules.editableFields(readOnlyKey, CaseStatus.OPEN)).toEqual([]);
   });
 
-  it("pairs THREAT with a threat category and PRODUCT without one", () => {
-    expect(rules.checkThreatCategory(InquiryType.THREAT, ThreatCategory.OTHER)).toBe(ThreatCategory.OTHER);
-    expect(rules.checkThreatCategory(InquiryType.PRODUCT, null)).toBeNull();
-    expect(() => rules.checkThreatCategory(InquiryType.THREAT, null)).toThrow();
-    expect(() => rules.checkThreatCategory(InquiryType.PRODUCT, ThreatCategory.OTHER)).toThrow();
+  it("takes a problem category of the case's inquiry type only, and on THREAT cases makes it one fact with the threat category", () => {
+    const field = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return (error as { extensions: { field: string } }).extensions.field;
+      }
+      return null;
+    };
+    expect(rules.categoriesOfNewCase(InquiryType.PRODUCT, " MALFUNCTION ", null)).toEqual({ problemCategory: "MALFUNCTION", threatCategory: null });
+    expect(rules.categoriesOfNewCase(InquiryType.THREAT, null, ThreatCategory.OTHER)).toEqual({ problemCategory: "OTHER", threatCategory: ThreatCategory.OTHER });
+    expect(rules.categoriesOfNewCase(InquiryType.THREAT, "URL_ANALYSIS", null)).toEqual({ problemCategory: "URL_ANALYSIS", threatCategory: ThreatCategory.URL_ANALYSIS });
+    expect(rules.categoriesOfNewCase(InquiryType.THREAT, "URL_ANALYSIS", ThreatCategory.URL_ANALYSIS)).toEqual({ problemCategory: "URL_ANALYSIS", threatCategory: ThreatCategory.URL_ANALYSIS });
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.THREAT, null, null))).toBe("threatCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.THREAT, "URL_ANALYSIS", ThreatCategory.OTHER))).toBe("problemCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.THREAT, "MALFUNCTION", null))).toBe("problemCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.PRODUCT, null, null))).toBe("problemCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.PRODUCT, "Agent communication", null))).toBe("problemCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.PRODUCT, "INFECTION_ANALYSIS", null))).toBe("problemCategory");
+    expect(field(() => rules.categoriesOfNewCase(InquiryType.PRODUCT, "MALFUNCTION", ThreatCategory.OTHER))).toBe("threatCategory");
   });
 
   it("formats case numbers as C-<year>-<6 digits>", () => {

@@ -3,6 +3,7 @@ import { badInput } from "../../kit/errors.js";
 import { decodeCursor, pageSize, toPage, type Keyset } from "../../kit/pagination.js";
 import type { Principal } from "../../kit/principal.js";
 import { whereVisible } from "../../kit/visibility.js";
+import type { CaseResponseTargets } from "../response-target/response-target.service.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseOrderField, OrderDirection } from "./case.enums.js";
 import type { CaseFilter, CaseOrder } from "./case.input.js";
@@ -14,6 +15,8 @@ export interface CaseListArgs {
   after?: string | null;
   filter?: CaseFilter | null;
   orderBy?: CaseOrder | null;
+  /** Decides `filter.overdue` (docs/domain.md, "Response targets"). */
+  responseTargets: CaseResponseTargets;
 }
 
 const ORDER_COLUMNS: Record<CaseOrderField, { column: string; keyOf: (c: CaseEntity) => string | number }> = {
@@ -54,6 +57,7 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
 
   const base = whereVisible(dataSource.getRepository(CaseEntity).createQueryBuilder("c"), principal, "c");
   applyFilter(base, args.filter);
+  if (typeof args.filter?.overdue === "boolean") args.responseTargets.whereOverdue(base, "c", args.filter.overdue);
   const countTotal = () => base.clone().getCount();
 
   const page = base.clone();

@@ -3,10 +3,11 @@ import type { DataSource, EntityManager } from "typeorm";
 import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, isEngineer, type Principal } from "../../kit/principal.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
-import { type Actor, actorOf } from "../../kit/actor.js";
+import { Actor, ActorRole, actorOf } from "../../kit/actor.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
 import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
+import { OrganizationUser } from "../organization/organization-user.entity.js";
 import { ProductProfile } from "../product-profile/product-profile.entity.js";
 import { type AttachmentRequest, MAX_ATTACHMENT_IDS, type ReservationCoordinator } from "../attachment-reservation/attachment-reservation.coordinator.js";
 import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
@@ -20,7 +21,8 @@ export type Clock = () => Date;
 /** A case field's value as its history records it: enums and texts are strings, e-mail lists arrays. */
 type FieldValue = string | readonly string[] | null | undefined;
 
-class ChangeSet {
+/** Exported for the case-activity module (subgraphs/cases/case-activity/), which records threat activity with the same events. */
+export class ChangeSet {
   readonly events: CaseEventEntity[] = [];
   readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
   constructor(
@@ -95,15 +97,15 @@ export class CaseService {
     const organizationId = this.organizationForNewCase(principal, input.organizationId ?? null);
     const title = rules.requiredText("title", input.title);
     const description = rules.requiredText("description", input.description);
-    const problemCategory = rules.requiredText("problemCategory", input.problemCategory);
     const contactName = rules.requiredText("contactName", input.contactName);
     const businessImpact = input.businessImpact ? rules.limitedText("businessImpact", input.businessImpact.trim()) || null : null;
-    const threatCategory = rules.checkThreatCategory(input.inquiryType, input.threatCategory);
+    const { problemCategory, threatCategory } = rules.categoriesOfNewCase(input.inquiryType, input.problemCategory, input.threatCategory);
     const ccEmails = rules.normalizeCcEmails(input.ccEmails ?? []);
     rules.requireBusinessImpact(input.severity, businessImpact);
     const attachmentIds = this.attachmentIds(input.attachmentIds);
     const profile = await this.dataSource.getRepository(ProductProfile).findOneBy({ id: input.productProfileId });
     if (!profile || profile.organizationId !== organizationId) throw badInput("productProfileId", "unknown product profile");
+    const registrant = await this.registrantOfNewCase(principal, organizationId, input.registrant?.email);
 
     const now = this.clock();
     // Chosen before anything is written: the reservation of the files names the case it will be.
@@ -127,7 +129,7 @@ export class CaseService {
         problemCategory,
         productProfileId: profile.id,
         contactName,
-        registrant: actorOf(principal),
+        registrant,
         ccEmails,
         businessImpact,
         createdAt: now,
@@ -138,9 +140,13 @@ export class CaseService {
         subStatusChangedAt: now,
       });
       await tx.insert(CaseEntity, entity);
-      const changes = new ChangeSet(entity.registrant, now, caseId);
+      // The caller is the actor of the registration; on someone's behalf, the registrant is named in history and mail.
+      const actor = actorOf(principal);
+      const onBehalf = registrant.id !== actor.id;
+      const changes = new ChangeSet(actor, now, caseId);
       changes.recordTransition({ status: null, subStatus: null }, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.RECEIVED });
-      changes.notify(NotificationKind.CASE_REGISTERED);
+      if (onBehalf) changes.record("registrant", null, registrant.name);
+      changes.notify(NotificationKind.CASE_REGISTERED, onBehalf ? { onBehalf: "true" } : {});
       await this.saveChanges(tx, entity, changes);
       return entity;
     });
@@ -206,14 +212,18 @@ export class CaseService {
   /** `identityToken`: the caller's gateway-signed token, with which the attachments subgraph is asked about the files. */
   async addCaseUpdate(principal: Principal, input: AddCaseUpdateInput, identityToken: string): Promise<{ case: CaseEntity; update: CaseUpdateEntity }> {
     rules.requireScope(principal, "cases:write");
-    const body = rules.requiredText("body", input.body);
     const attachmentIds = this.attachmentIds(input.attachmentIds);
+    // Dropping the logs and pressing Update is an update: the text is optional when files come with it.
+    const text = input.body?.trim() ?? "";
+    if (text === "" && attachmentIds.length === 0) throw badInput("body", "An update needs text, at least one file, or both");
+    const body = rules.limitedText("body", text);
     const current = await this.requireVisible(principal, input.caseId);
+    const reopens = current.status === CaseStatus.CLOSED && input.requestReopen === true;
     // Refused before any file is held; checked again under the lock.
-    if (!(current.status === CaseStatus.CLOSED && input.requestReopen === true)) rules.requireOpen(current.status, current.caseNumber);
+    if (!reopens) rules.requireOpen(current.status, current.caseNumber);
     // Chosen before anything is written: the reservation of the files names the update they come with.
     const updateId = randomUUID();
-    const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, attachmentIds, identityToken };
+    const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, reopening: reopens, attachmentIds, identityToken };
     let update!: CaseUpdateEntity;
     const commit = <T>(work: (tx: EntityManager) => Promise<T>) => this.reservations.commitWithAttachments(files, work);
     const updated = await this.change(
@@ -232,11 +242,13 @@ export class CaseService {
           createdAt: now,
         });
         if (reopening) {
-          changes.recordTransition(c, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.CUSTOMER_UPDATED });
+          // An engineer's reopening is the engineer's action (対応中), not an update from the customer.
+          const subStatus = isCustomerSide(principal) ? CaseSubStatus.CUSTOMER_UPDATED : CaseSubStatus.IN_PROGRESS;
+          changes.recordTransition(c, { status: CaseStatus.OPEN, subStatus });
           changes.record("reopen", null, principal.name);
           c.status = CaseStatus.OPEN;
           c.closedAt = null;
-          c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
+          c.subStatus = subStatus;
           c.subStatusChangedAt = now;
           changes.notify(NotificationKind.CASE_REOPENED, { body, updateId: update.id });
         } else {
@@ -325,6 +337,15 @@ export class CaseService {
     if (rows.length) await tx.insert(NotificationEntity, rows);
   }
 
+  /** The registrant of a new case: the caller, or the user of the organization they name (BAD_USER_INPUT for anyone else). */
+  private async registrantOfNewCase(principal: Principal, organizationId: string, requestedEmail: string | null | undefined): Promise<Actor> {
+    const email = rules.registrantToLookUp(principal, requestedEmail);
+    if (email === null) return actorOf(principal);
+    const user = await this.dataSource.getRepository(OrganizationUser).findOneBy({ organizationId, email });
+    if (!user) throw badInput("registrant", `${email} is not a user of organization ${organizationId}`);
+    return Object.assign(new Actor(), { id: user.id, name: user.name, role: ActorRole.CUSTOMER, email: user.email });
+  }
+
   private organizationForNewCase(principal: Principal, requested: string | null): string {
     if (requested) {
       if (!canSeeOrganization(principal, requested)) throw notFound("Organization", requested);
@@ -334,11 +355,15 @@ export class CaseService {
     throw badInput("organizationId", "organizationId is required when acting for several organizations");
   }
 
-  /** The ids, once each. How many files an update may carry is the attachments subgraph's setting (MAX_FILES_PER_UPLOAD); this only bounds the request. */
+  /**
+   * The ids, once each. How many files an update may carry is the attachments subgraph's one setting
+   * (MAX_FILES_PER_UPLOAD, which uploads obey too; its answer names it as `max`); this only bounds the
+   * request at what no setting allows, and so names no `max` of its own.
+   */
   private attachmentIds(ids: string[] | null | undefined): string[] {
     const unique = [...new Set(ids ?? [])];
     if (unique.length > MAX_ATTACHMENT_IDS) {
-      throw domainError(ErrorCode.TOO_MANY_FILES, `At most ${MAX_ATTACHMENT_IDS} files per update`, { field: "attachmentIds", max: MAX_ATTACHMENT_IDS });
+      throw domainError(ErrorCode.TOO_MANY_FILES, `Too many files: ${unique.length} is more than MAX_FILES_PER_UPLOAD allows, whatever its setting`, { field: "attachmentIds" });
     }
     return unique;
   }

@@ -1,4 +1,5 @@
 import type { DataSource } from "typeorm";
+import { OrganizationUser } from "../organization/organization-user.entity.js";
 import { Organization } from "../organization/organization.entity.js";
 import { ProductProfile } from "../product-profile/product-profile.entity.js";
 
@@ -14,8 +15,19 @@ export const DEMO_PRODUCT_PROFILES: ProductProfile[] = [
   Object.assign(new ProductProfile(), { id: "globex-server", organizationId: "globex", name: "Data center servers", product: "Server Protection", version: "20.0" }),
 ];
 
-/** Inserts the demo organizations and product profiles that are missing; safe to run on every start. */
+/**
+ * The organizations' directories: the demo customers (the same ids and addresses as their dev tokens)
+ * and one acme colleague without a demo token, whom partners and engineers can name as registrant.
+ */
+export const DEMO_ORGANIZATION_USERS: OrganizationUser[] = [
+  Object.assign(new OrganizationUser(), { id: "u-acme-customer", organizationId: "acme", email: "customer@acme.example", name: "Aiko Tanaka" }),
+  Object.assign(new OrganizationUser(), { id: "u-acme-it", organizationId: "acme", email: "it-ops@acme.example", name: "Yuki Yamada" }),
+  Object.assign(new OrganizationUser(), { id: "u-globex-customer", organizationId: "globex", email: "customer@globex.example", name: "Hank Scorpio" }),
+];
+
+/** Inserts the demo organizations, product profiles and users that are missing; safe to run on every start. */
 export async function ensureReferenceData(dataSource: DataSource): Promise<void> {
   await dataSource.getRepository(Organization).upsert(DEMO_ORGANIZATIONS, ["id"]);
   await dataSource.getRepository(ProductProfile).upsert(DEMO_PRODUCT_PROFILES, ["id"]);
+  await dataSource.getRepository(OrganizationUser).upsert(DEMO_ORGANIZATION_USERS, ["id"]);
 }

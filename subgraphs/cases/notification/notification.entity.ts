@@ -7,6 +7,12 @@ export enum NotificationKind {
   SEVERITY_CHANGED = "SEVERITY_CHANGED",
   CASE_REOPENED = "CASE_REOPENED",
   CASE_CLOSED = "CASE_CLOSED",
+  /** A customer's or partner's request on a threat analysis result (delivered from the threat-analysis subgraph). */
+  THREAT_REQUEST_MADE = "THREAT_REQUEST_MADE",
+  /** An engineer started working on such a request. */
+  THREAT_REQUEST_STARTED = "THREAT_REQUEST_STARTED",
+  /** An engineer answered it: done or rejected, with a response. */
+  THREAT_REQUEST_ANSWERED = "THREAT_REQUEST_ANSWERED",
 }
 
 export enum NotificationState {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NotificationKind } from "./notification.entity.js";
+import { CASE_WORDS } from "../vocabulary/case-words.js";
 import { LABELS, mailLocale } from "./notification.labels.js";
 import { caseUrl, composeNotificationMail, type NotificationMailInput } from "./notification.templates.js";
 
@@ -53,7 +54,38 @@ describe("case e-mail content", () => {
     expect(subStatus.text).toContain("変更前: 受付済み\n変更後: 情報提供依頼\nコメント: Need logs\n変更者: Kenji Sato (サポートエンジニア)");
     const severity = compose({ kind: NotificationKind.SEVERITY_CHANGED, locale: "en", details: { actorName: "Aiko Tanaka", actorRole: "CUSTOMER", oldValue: "MEDIUM", newValue: "CRITICAL" } });
     expect(severity.text).toContain("Severity (Before): Medium\nSeverity (After): Critical");
-    expect(compose({ kind: NotificationKind.SEVERITY_CHANGED, threat: true, details: { oldValue: "LOW", newValue: "HIGH" } }).text).toContain("緊急度 (変更後): 高 (HIGH)");
+    expect(compose({ kind: NotificationKind.SEVERITY_CHANGED, threat: true, details: { oldValue: "LOW", newValue: "HIGH" } }).text).toContain("緊急度 (変更後): 高");
+  });
+
+  it("names severities as the portal does (クリティカル, not 重大) and calls the field 緊急度 on threat cases, in the subject and intro too", () => {
+    const registered = compose({ severity: "CRITICAL" });
+    expect(registered.text).toContain("深刻度: クリティカル\n");
+    expect(registered.text).not.toContain("重大");
+    expect(compose({ severity: "CRITICAL", threat: true }).text).toContain("緊急度: クリティカル\n");
+    const threat = compose({ kind: NotificationKind.SEVERITY_CHANGED, threat: true, details: { oldValue: "LOW", newValue: "CRITICAL" } });
+    expect(threat.subject).toBe("[C-2026-000123] 緊急度が変更されました：Agents stop reporting");
+    expect(threat.text).toContain("ケース C-2026-000123（Agents stop reporting）の緊急度が変更されました。");
+    expect(threat.text).not.toContain("深刻度");
+    const product = compose({ kind: NotificationKind.SEVERITY_CHANGED, locale: "en", details: { oldValue: "LOW", newValue: "HIGH" } });
+    expect(product.subject).toBe("[C-2026-000123] Severity changed: Agents stop reporting");
+    expect(compose({ kind: NotificationKind.SEVERITY_CHANGED, locale: "en", threat: true, details: { oldValue: "LOW", newValue: "HIGH" } }).subject).toBe("[C-2026-000123] Urgency changed: Agents stop reporting");
+  });
+
+  it("takes sub-status, severity and role names from the vocabulary, the words clients show", () => {
+    for (const locale of ["ja", "en"] as const) {
+      for (const [value, word] of Object.entries(CASE_WORDS[locale].subStatus)) expect(LABELS[locale].subStatus[value as keyof typeof LABELS.ja.subStatus]).toBe(word.label);
+      for (const [value, word] of Object.entries(CASE_WORDS[locale].severity)) expect(LABELS[locale].severity[value as keyof typeof LABELS.ja.severity]).toBe(word.label);
+      expect(LABELS[locale].role).toBe(CASE_WORDS[locale].actorRole);
+      expect(LABELS[locale].severityField(true)).toBe(CASE_WORDS[locale].severityField.THREAT.fieldLabel);
+      expect(LABELS[locale].severityField(false)).toBe(CASE_WORDS[locale].severityField.PRODUCT.fieldLabel);
+    }
+  });
+
+  it("says who registered a case on the registrant's behalf, and nothing of the kind when they registered it themselves", () => {
+    const onBehalf = compose({ details: { actorName: "Peter Gibbons", actorRole: "PARTNER", onBehalf: "true" } });
+    expect(onBehalf.text).toContain("登録者: Peter Gibbons (パートナー)");
+    expect(compose({ locale: "en", details: { actorName: "Kenji Sato", actorRole: "ENGINEER", onBehalf: "true" } }).text).toContain("Registered by: Kenji Sato (support engineer)");
+    expect(compose({}).text).not.toContain("登録者");
   });
 
   it("gives the closing reason, says when the close was automatic, and how to reopen", () => {

@@ -1,7 +1,7 @@
 import type { ActorRole } from "../../kit/actor.js";
 import type { CaseSubStatus, Severity } from "../case/case.enums.js";
 import { NotificationKind } from "./notification.entity.js";
-import { LABELS, type MailLocale } from "./notification.labels.js";
+import { LABELS, type MailLocale, type ThreatRequestLabels } from "./notification.labels.js";
 
 /** What a case e-mail is made from: the outbox row and the case it is about. */
 export interface NotificationMailInput {
@@ -62,6 +62,8 @@ function describe(input: NotificationMailInput): MailContent {
   switch (input.kind) {
     case NotificationKind.CASE_REGISTERED:
       facts.push([l.title, title], [l.severityField(input.threat), label<Severity>(l.severity, input.severity)]);
+      // Registered on the registrant's behalf: say by whom.
+      if (d.onBehalf === "true" && actor) facts.push([l.registeredBy, actor]);
       break;
     case NotificationKind.SUB_STATUS_CHANGED:
       facts.push([l.before, label<CaseSubStatus>(l.subStatus, d.oldValue)], [l.after, label<CaseSubStatus>(l.subStatus, d.newValue)]);
@@ -79,24 +81,47 @@ function describe(input: NotificationMailInput): MailContent {
       if (d.automatic === "true") notes.push(l.autoClosed);
       notes.push(l.reopenHint);
       break;
+    case NotificationKind.THREAT_REQUEST_MADE:
+    case NotificationKind.THREAT_REQUEST_STARTED:
+    case NotificationKind.THREAT_REQUEST_ANSWERED:
+      quote = describeThreatRequest(input.kind, d, l.threatRequest, input.locale, facts, actor);
+      break;
   }
   if (d.comment) facts.push([l.comment, d.comment]);
   // The update heading names the author; the registrant needs no "changed by"; automatic closes have no person.
-  const actorImplied = quote !== undefined || input.kind === NotificationKind.CASE_REGISTERED || d.automatic === "true";
+  const actorImplied = quote !== undefined || input.kind === NotificationKind.CASE_REGISTERED || d.automatic === "true" || THREAT_REQUEST_KINDS.includes(input.kind);
   if (actor && !actorImplied) facts.push([l.changedBy, actor]);
   facts.push([l.changedAt, l.formatDate(input.at)]);
 
   const separator = input.locale === "ja" ? "：" : ": ";
+  const severityChanged = input.kind === NotificationKind.SEVERITY_CHANGED ? l.severityChanged(input.threat, input.caseNumber, title) : undefined;
   return {
     lang: input.locale,
-    subject: `[${input.caseNumber}] ${l.headline[input.kind] ?? input.kind}${separator}${title}`,
-    intro: l.intro(input.kind, input.caseNumber, title),
+    subject: `[${input.caseNumber}] ${severityChanged?.headline ?? l.headline[input.kind] ?? input.kind}${separator}${title}`,
+    intro: severityChanged?.intro ?? l.intro(input.kind, input.caseNumber, title),
     facts,
     quote,
     notes,
     link: { label: l.openCase, url: input.caseUrl },
     footer: l.footer,
   };
+}
+
+const THREAT_REQUEST_KINDS: readonly NotificationKind[] = [NotificationKind.THREAT_REQUEST_MADE, NotificationKind.THREAT_REQUEST_STARTED, NotificationKind.THREAT_REQUEST_ANSWERED];
+
+/**
+ * A request on a threat analysis result: what was asked (action, subject; the comment follows as
+ * every mail's comment) and, once answered, the state, the outcome and the response (quoted).
+ */
+function describeThreatRequest(kind: NotificationKind, d: NotificationMailInput["details"], t: ThreatRequestLabels, locale: MailLocale, facts: [string, string][], actor: string | null): MailContent["quote"] {
+  // The threat-analysis subgraph sends its own words for its enums with the activity (`actionLabel.ja`, ...).
+  facts.push([t.request, d.action ? (d[`actionLabel.${locale}`] ?? d.action) : "-"], [t.subject, d.subjectName ?? "-"]);
+  if (actor) facts.push([kind === NotificationKind.THREAT_REQUEST_MADE ? t.requestedBy : t.handledBy, actor]);
+  const state = kind === NotificationKind.THREAT_REQUEST_MADE ? "SUBMITTED" : kind === NotificationKind.THREAT_REQUEST_STARTED ? "IN_PROGRESS" : d.state;
+  if (state) facts.push([t.state, d[`stateLabel.${locale}`] ?? state]);
+  if (kind !== NotificationKind.THREAT_REQUEST_ANSWERED) return undefined;
+  if (d.outcome) facts.push([t.outcome, d.outcome]);
+  return d.response ? { heading: t.response, text: d.response } : undefined;
 }
 
 function renderText(c: MailContent): string {

@@ -53,10 +53,10 @@ describe.each(DATABASES)("the action matrix in the analysis request service on %
     requests = new AnalysisRequestService(db.dataSource);
     for (const category of THREAT_CATEGORIES) {
       const caseId = randomUUID();
-      cases.set(caseId, { id: caseId, organizationId: "acme", inquiryType: "THREAT", threatCategory: category, status: "OPEN" });
+      cases.set(caseId, { id: caseId, organizationId: "acme", inquiryType: "THREAT", threatCategory: category, status: "OPEN", severity: "MEDIUM" });
       const attachmentIds = ["no-problem.zip", "dangerous.zip", "analyzing.zip"].map((fileName) => {
         const id = randomUUID();
-        uploads.set(id, { id, caseId, fileName, sha1: "a".repeat(40), state: "ATTACHED" });
+        uploads.set(id, { id, caseId, fileName, sha1: "a".repeat(40), state: "ATTACHED", entryNames: null });
         return id;
       });
       const submitted = await analysis.submitForAnalysis(customer(), { caseId, attachmentIds });

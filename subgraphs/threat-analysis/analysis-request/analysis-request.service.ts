@@ -1,10 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { DataSource, EntityTarget } from "typeorm";
+import { type DataSource, type EntityTarget, In } from "typeorm";
 import { actorOf } from "../../kit/actor.js";
+import { CaseActivityKind } from "../../kit/case-activity-protocol.js";
 import { type Clock, systemClock } from "../../kit/clock.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { AttkCollectionEntity } from "../attk-collection/attk-collection.entity.js";
 import type { RequestAttkActionInput } from "../attk-collection/attk-collection.input.js";
+import { activityActor, recordCaseActivity } from "../case-activity/case-activity.outbox.js";
 import { FileAnalysisEntity } from "../file-analysis/file-analysis.entity.js";
 import type { RequestFileActionInput } from "../file-analysis/file-analysis.input.js";
 import { ACTIONS_NEEDING_A_REASON, availableAttkActions, availableFileActions } from "../threat-analysis/action-matrix.js";
@@ -14,6 +16,7 @@ import { findVisibleResult } from "../threat-analysis/visible-result.js";
 import { AnalysisRequestState, type AttkAction, type FileAction } from "../threat.enums.js";
 import type { ThreatsRequest } from "../threats.request.js";
 import { AnalysisRequestEntity } from "./analysis-request.entity.js";
+import { duplicateRequest, OPEN_STATES } from "./analysis-request.rules.js";
 
 type Subject = FileAnalysisEntity | AttkCollectionEntity;
 
@@ -63,7 +66,7 @@ export class AnalysisRequestService {
   ): Promise<AnalysisRequestEntity> {
     rules.requireThreatsWrite(request.principal);
     const subject = await findVisibleResult(this.dataSource, request.principal, entity, subjectId, what);
-    await openThreatCase(request, subject.caseId, what === "FileAnalysis" ? "fileAnalysisId" : "attkCollectionId");
+    const threatCase = await openThreatCase(request, subject.caseId, what === "FileAnalysis" ? "fileAnalysisId" : "attkCollectionId");
     const checkAction = (current: T) => {
       if (!actionsOf(current).includes(action)) throw rules.actionNotAvailable(action, `on this ${what} now`);
     };
@@ -72,6 +75,9 @@ export class AnalysisRequestService {
     return inTransaction(this.dataSource, async (tx) => {
       // The verdict may have changed since it was read: decide on the locked row.
       checkAction(await tx.findOneOrFail(entity, { where: { id: subject.id } as never, ...writeLock(this.dataSource) }));
+      // One open request per action and result: the result's row lock serializes concurrent requests for it.
+      const open = await tx.findOne(AnalysisRequestEntity, { where: { subjectId: subject.id, action, state: In([...OPEN_STATES]) }, ...writeLock(this.dataSource) });
+      if (open) throw duplicateRequest(action, open);
       const row = Object.assign(new AnalysisRequestEntity(), {
         id: randomUUID(),
         caseId: subject.caseId,
@@ -83,8 +89,19 @@ export class AnalysisRequestService {
         state: AnalysisRequestState.SUBMITTED,
         requestedBy: actorOf(request.principal),
         requestedAt: this.clock(),
+        // Sets the request's response target (request-queue/, docs/domain.md "Response targets").
+        caseSeverity: threatCase.severity,
       });
       await tx.insert(AnalysisRequestEntity, row);
+      // The case shows the request and counts it as customer activity (the relay delivers it to the cases subgraph).
+      await recordCaseActivity(tx, {
+        caseId: row.caseId,
+        organizationId: row.organizationId,
+        kind: CaseActivityKind.REQUEST_MADE,
+        actor: activityActor(request.principal),
+        at: row.requestedAt,
+        details: { requestId: row.id, action, subjectName: subject.fileName, comment: text },
+      });
       return row;
     });
   }

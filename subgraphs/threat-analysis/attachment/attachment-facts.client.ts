@@ -8,9 +8,11 @@ export interface AttachmentFacts {
   fileName: string;
   sha1: string;
   state: "STAGED" | "ATTACHED";
+  /** The file entries of an encrypted archive (readable without its password); null when unknown. Submitted e-mails and ATTK files come from them. */
+  entryNames: string[] | null;
 }
 
-const ATTACHMENT_FACTS_QUERY = "query AttachmentFacts($ids: [ID!]!) { attachmentFacts(ids: $ids) { id caseId fileName sha1 state } }";
+const ATTACHMENT_FACTS_QUERY = "query AttachmentFacts($ids: [ID!]!) { attachmentFacts(ids: $ids) { id caseId fileName sha1 state entryNames } }";
 
 /**
  * Asks the attachments subgraph about files, as the caller (with the caller's identity token): one

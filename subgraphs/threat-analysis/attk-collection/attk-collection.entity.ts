@@ -24,6 +24,14 @@ export class AttkCollectionEntity extends CaseScoped {
   @Column({ type: "datetime", precision: 3, nullable: true })
   analyzedAt: Date | null;
 
+  /** The files the customer is asked to collect next (the answer to a "collect more files" request); `AttkCollection.filesToCollect`. */
+  @Column({ type: "simple-json", nullable: true })
+  filesToCollect: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "What the re-analysis of the collection log found (the answer to a log re-analysis request)." })
+  @Column({ type: "text", nullable: true })
+  findings: string | null;
+
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;
 }

@@ -24,6 +24,11 @@ export class AttkCollectionResolver {
     return ctx.services.requests.attkActionsOffered(ctx, attk);
   }
 
+  @FieldResolver(() => [String], { description: 'The files the customer is asked to collect next (the answer to a "collect more files" request); empty until then.' })
+  filesToCollect(@Root() attk: AttkCollectionEntity): string[] {
+    return attk.filesToCollect ?? [];
+  }
+
   @FieldResolver(() => [AnalysisRequestEntity])
   requests(@Root() attk: AttkCollectionEntity, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestEntity[]> {
     return ctx.loaders.requestsBySubject.load(attk.id);

@@ -4,6 +4,7 @@ import { DateTime } from "../../kit/scalars.js";
 import { CaseScoped } from "../threat-analysis/case-scoped.js";
 import { EmailVerdict } from "../threat.enums.js";
 
+/** The verdict on one e-mail message of a case; the files attached to it are FileAnalysis rows pointing here. */
 @ObjectType("EmailAnalysis")
 @Directive('@key(fields: "id")')
 @Entity("email_analyses")
@@ -12,7 +13,7 @@ export class EmailAnalysisEntity extends CaseScoped {
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Unique within the case: the .eml file's path inside the submitted archive, or the name an engineer recorded." })
   @Column({ type: "varchar", length: 255 })
   name: string;
 
@@ -23,6 +24,10 @@ export class EmailAnalysisEntity extends CaseScoped {
   @Field(() => DateTime, { nullable: true })
   @Column({ type: "datetime", precision: 3, nullable: true })
   analyzedAt: Date | null;
+
+  /** The uploaded archive the message came in, when a customer submitted it (`EmailAnalysis.attachment`). */
+  @Column({ type: "varchar", length: 36, nullable: true })
+  attachmentId: string | null;
 
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { Column, Entity, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
 import { DateTime } from "../../kit/scalars.js";
 import { CaseScoped } from "../threat-analysis/case-scoped.js";
 import { FileVerdict } from "../threat.enums.js";
@@ -8,6 +8,8 @@ import { FileVerdict } from "../threat.enums.js";
 @ObjectType("FileAnalysis")
 @Directive('@key(fields: "id")')
 @Entity("file_analyses")
+// `EmailAnalysis.files`: the files of many e-mails in one statement.
+@Index(["emailAnalysisId"])
 export class FileAnalysisEntity extends CaseScoped {
   @Field(() => ID)
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -36,6 +38,18 @@ export class FileAnalysisEntity extends CaseScoped {
   @Field(() => DateTime, { nullable: true })
   @Column({ type: "datetime", precision: 3, nullable: true })
   analyzedAt: Date | null;
+
+  @Field(() => String, { nullable: true, description: "The official pattern version that handles this file (the answer to a pattern file request)." })
+  @Column({ type: "varchar", length: 64, nullable: true })
+  officialPatternVersion: string | null;
+
+  @Field(() => String, { nullable: true, description: "The link to the virus information article on this file (the answer to a virus information request)." })
+  @Column({ type: "varchar", length: 2048, nullable: true })
+  virusInfoUrl: string | null;
+
+  @Field(() => String, { nullable: true, description: "How to clean up what the scanner could not (the answer to a cleanup failure report)." })
+  @Column({ type: "text", nullable: true })
+  cleanupInstructions: string | null;
 
   /** The uploaded file this result is about, when it came from an upload. */
   @Column({ type: "varchar", length: 36, nullable: true })

@@ -7,6 +7,7 @@ import { ThreatAnalysisPayload } from "../threat-analysis/threat-analysis.types.
 import { FileAction } from "../threat.enums.js";
 import type { ThreatsContext } from "../threats.context.js";
 import { FileAnalysisEntity } from "./file-analysis.entity.js";
+import { FileVerdictEntity } from "./file-verdict.entity.js";
 import { RecordFileVerdictInput, RequestFileActionInput } from "./file-analysis.input.js";
 
 @Resolver(() => FileAnalysisEntity)
@@ -39,5 +40,10 @@ export class FileAnalysisResolver {
   @FieldResolver(() => [AnalysisRequestEntity])
   requests(@Root() file: FileAnalysisEntity, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestEntity[]> {
     return ctx.loaders.requestsBySubject.load(file.id);
+  }
+
+  @FieldResolver(() => [FileVerdictEntity], { description: "Every verdict recorded on this file, oldest first; the last is the current one. A re-analysis keeps the earlier ones here." })
+  verdictHistory(@Root() file: FileAnalysisEntity, @Ctx() ctx: ThreatsContext): Promise<FileVerdictEntity[]> {
+    return ctx.loaders.verdictsByFile.load(file.id);
   }
 }

@@ -19,7 +19,7 @@ export class CaseThreatAnalysisResolver {
 
 @Resolver()
 export class ThreatAnalysisResolver {
-  @Mutation(() => ThreatAnalysisPayload, { description: "Files and URLs of a THREAT case to analyse: files start ANALYZING, URLs UNRATED." })
+  @Mutation(() => ThreatAnalysisPayload, { description: "Files, URLs, e-mails and ATTK logs of a THREAT case to analyse: files and e-mails start ANALYZING, URLs UNRATED, ATTK files collected." })
   async submitForAnalysis(@Arg("input", () => SubmitForAnalysisInput) input: SubmitForAnalysisInput, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysisPayload> {
     return { threatAnalysis: await ctx.services.analysis.submitForAnalysis(ctx, input) };
   }

@@ -76,11 +76,11 @@ export function submittedUrls(raw: readonly string[]): string[] {
   return urls;
 }
 
-/** Attachment ids of one submission, each once. */
-export function submittedAttachmentIds(raw: readonly string[]): string[] {
+/** Attachment ids of one submission (`attachmentIds`, `emails` or `attkLogs`), each once. */
+export function submittedAttachmentIds(raw: readonly string[], field = "attachmentIds"): string[] {
   const ids = [...new Set(raw.map((id) => id.trim()))];
-  if (ids.some((id) => id.length === 0 || id.length > 36)) throw badInput("attachmentIds", "an attachment id is malformed");
-  if (ids.length > LIMITS.itemsPerSubmission) throw badInput("attachmentIds", `at most ${LIMITS.itemsPerSubmission} files per submission`);
+  if (ids.some((id) => id.length === 0 || id.length > 36)) throw badInput(field, "an attachment id is malformed");
+  if (ids.length > LIMITS.itemsPerSubmission) throw badInput(field, `at most ${LIMITS.itemsPerSubmission} files per submission`);
   return ids;
 }
 
