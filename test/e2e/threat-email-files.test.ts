@@ -158,20 +158,20 @@ describe.each(DATABASES)("e-mails, their attached files and ATTK logs on %s", (d
 
   it("turns each file of a submitted ATTK archive into a collected ATTK row, until an engineer records it; files it missed are recorded from its log", async () => {
     const caseId = await api.createThreatCase(customer, "INFECTION_ANALYSIS");
-    const attkId = await uploadArchive(caseId, "attk-output.zip", ["TrendMicro_ATTK/ATTK_Log_20260302.log", "TrendMicro_ATTK/Quarantine/svch0st.exe"]);
+    const attkId = await uploadArchive(caseId, "attk-output.zip", ["ATTK_Output/ATTK_Log_20260302.log", "ATTK_Output/Quarantine/svch0st.exe"]);
     const submitted = await submit(customer, { caseId, attkLogs: [attkId] });
     expect(submitted.errors).toBeUndefined();
     expect(submitted.data!.submitForAnalysis.threatAnalysis.attk).toEqual([
-      { id: expect.any(String), fileName: "TrendMicro_ATTK/ATTK_Log_20260302.log", collected: true, analyzedAt: null, availableActions: ["REQUEST_LOG_REANALYSIS", "COLLECT_MORE_FILES"] },
-      { id: expect.any(String), fileName: "TrendMicro_ATTK/Quarantine/svch0st.exe", collected: true, analyzedAt: null, availableActions: ["REQUEST_LOG_REANALYSIS", "COLLECT_MORE_FILES"] },
+      { id: expect.any(String), fileName: "ATTK_Output/ATTK_Log_20260302.log", collected: true, analyzedAt: null, availableActions: ["REQUEST_LOG_REANALYSIS", "COLLECT_MORE_FILES"] },
+      { id: expect.any(String), fileName: "ATTK_Output/Quarantine/svch0st.exe", collected: true, analyzedAt: null, availableActions: ["REQUEST_LOG_REANALYSIS", "COLLECT_MORE_FILES"] },
     ]);
-    await api.recordAttkFile(engineer, { caseId, fileName: "TrendMicro_ATTK/Quarantine/svch0st.exe", collected: true });
+    await api.recordAttkFile(engineer, { caseId, fileName: "ATTK_Output/Quarantine/svch0st.exe", collected: true });
     await api.recordAttkFile(engineer, { caseId, fileName: "C:\\ProgramData\\loader.dll", collected: false });
     const again = await submit(customer, { caseId, attkLogs: [attkId] });
     const attk = again.data!.submitForAnalysis.threatAnalysis.attk;
     expect(attk.map((a: any) => [a.fileName, a.collected, a.analyzedAt !== null])).toEqual([
-      ["TrendMicro_ATTK/ATTK_Log_20260302.log", true, false],
-      ["TrendMicro_ATTK/Quarantine/svch0st.exe", true, true],
+      ["ATTK_Output/ATTK_Log_20260302.log", true, false],
+      ["ATTK_Output/Quarantine/svch0st.exe", true, true],
       ["C:\\ProgramData\\loader.dll", false, true],
     ]);
   });

@@ -60,17 +60,12 @@ export const CASE_WORDS: Record<Locale, CaseWords> = {
     severity: {
       [Severity.CRITICAL]: {
         label: "クリティカル",
-        points: ["トレンドマイクロの主要製品・サービスのオペレーションが一切できない。", "回避策が全くない。", "契約上の重大な問題の可能性がある。"],
+        points: ["当社の主要製品・サービスのオペレーションが一切できない。", "回避策が全くない。", "契約上の重大な問題の可能性がある。"],
       },
-      [Severity.HIGH]: { label: "高", points: ["トレンドマイクロ製品・サービスに重度のパフォーマンスやオペレーションの問題がある。", "多くの業務を阻害する。"] },
+      [Severity.HIGH]: { label: "高", points: ["当社製品・サービスに重度のパフォーマンスやオペレーションの問題がある。", "多くの業務を阻害する。"] },
       [Severity.MEDIUM]: {
         label: "中",
-        points: [
-          "オペレーションは可能だが、トレンドマイクロ製品・サービスの主要サービスや機能に問題がある。",
-          "説明の通りにトレンドマイクロ製品の主要サービスや機能が動作しない。",
-          "たまに業務を阻害する。",
-          "回避策がある。",
-        ],
+        points: ["オペレーションは可能だが、当社製品・サービスの主要サービスや機能に問題がある。", "説明の通りに当社製品の主要サービスや機能が動作しない。", "たまに業務を阻害する。", "回避策がある。"],
       },
       [Severity.LOW]: { label: "低", points: ["業務に影響がほぼない。", "製品使用にほぼ影響がない。"] },
     },
@@ -115,14 +110,14 @@ export const CASE_WORDS: Record<Locale, CaseWords> = {
     severity: {
       [Severity.CRITICAL]: {
         label: "Critical",
-        points: ["Trend Micro's main products or services cannot be operated at all.", "There is no workaround at all.", "There may be a serious contractual problem."],
+        points: ["Our main products or services cannot be operated at all.", "There is no workaround at all.", "There may be a serious contractual problem."],
       },
-      [Severity.HIGH]: { label: "High", points: ["Trend Micro products or services have a severe performance or operational problem.", "Much of the business is blocked."] },
+      [Severity.HIGH]: { label: "High", points: ["Our products or services have a severe performance or operational problem.", "Much of the business is blocked."] },
       [Severity.MEDIUM]: {
         label: "Medium",
         points: [
-          "Operation is possible, but a main service or function of Trend Micro products or services has a problem.",
-          "A main service or function of a Trend Micro product does not work as described.",
+          "Operation is possible, but a main service or function of our products or services has a problem.",
+          "A main service or function of one of our products does not work as described.",
           "The business is blocked now and then.",
           "A workaround exists.",
         ],
