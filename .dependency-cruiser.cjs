@@ -8,7 +8,7 @@
 /**
  * The modules of subgraphs/kit that the gateway may use: what every service of the graph shares
  * (principals and identity tokens, the topology, configuration, logging, errors, databases, process
- * lifecycle, download links, and the GraphQL client and reservation protocol by which the gateway's
+ * lifecycle, telemetry, download links, and the GraphQL client and reservation protocol by which the gateway's
  * relay talks to the subgraphs). The rest of the kit (federated schema, subgraph server, pagination,
  * visibility, case kinds, ...) is how a subgraph is built; the gateway reaching for it would make
  * the gateway a subgraph in disguise.
@@ -30,6 +30,8 @@ const GATEWAY_SURFACE = [
   "reservation-protocol",
   "run-service",
   "subgraph-client",
+  // Tracing, metrics and log correlation: every service is observed the same way.
+  "telemetry/[a-z-]+",
   "topology",
   "transaction",
 ];

@@ -71,6 +71,12 @@ export interface GatewayConfig {
    * an interrupted request stay held.
    */
   reservationRelayIntervalSeconds: number;
+  /**
+   * Where Prometheus scrapes `GET /metrics` (main.ts): a listener of its own, never the public port.
+   * METRICS_HOST defaults to loopback; METRICS_PORT to 9464 (0 picks a free port).
+   */
+  metricsHost: string;
+  metricsPort: number;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -150,5 +156,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     logFile: readOptional(env, "LOG_FILE"),
     apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
     reservationRelayIntervalSeconds: readInt(env, "RESERVATION_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
+    metricsHost: readString(env, "METRICS_HOST", DEFAULT_HOST),
+    metricsPort: readInt(env, "METRICS_PORT", 9464, { max: 65535 }),
   };
 }

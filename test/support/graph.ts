@@ -69,6 +69,8 @@ export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_D
     JWT_SECRET: TEST_JWT_SECRET,
     // Tests run the gateway's reservation relay themselves (gateway.relay.runOnce()), never on a timer.
     RESERVATION_RELAY_INTERVAL_SECONDS: "0",
+    // The gateway process's /metrics listener on a free port: graphs running side by side never collide on 9464.
+    METRICS_PORT: "0",
     ...(mysqlUrls
       ? {
           CASES_DATABASE_URL: mysqlUrls.cases,
