@@ -10,6 +10,8 @@
  * (principals and identity tokens, the topology, configuration, logging, errors, databases, process
  * lifecycle, download links, and the GraphQL client and the reservation and case-activity protocols
  * by which the gateway's relays talk to the subgraphs). The rest of the kit (federated schema, subgraph server, pagination,
+ * lifecycle, telemetry, download links, and the GraphQL client and reservation protocol by which the gateway's
+ * relay talks to the subgraphs). The rest of the kit (federated schema, subgraph server, pagination,
  * visibility, case kinds, ...) is how a subgraph is built; the gateway reaching for it would make
  * the gateway a subgraph in disguise.
  */
@@ -31,6 +33,8 @@ const GATEWAY_SURFACE = [
   "reservation-protocol",
   "run-service",
   "subgraph-client",
+  // Tracing, metrics and log correlation: every service is observed the same way.
+  "telemetry/[a-z-]+",
   "topology",
   "transaction",
 ];

@@ -84,6 +84,12 @@ export interface GatewayConfig {
    * 2000; 0 turns it off), so the client reads the case's history right after its mutation.
    */
   caseActivityDeliveryWaitMs: number;
+  /**
+   * Where Prometheus scrapes `GET /metrics` (main.ts): a listener of its own, never the public port.
+   * METRICS_HOST defaults to loopback; METRICS_PORT to 9464 (0 picks a free port).
+   */
+  metricsHost: string;
+  metricsPort: number;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -165,5 +171,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     reservationRelayIntervalSeconds: readInt(env, "RESERVATION_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
     caseActivityRelayIntervalSeconds: readInt(env, "CASE_ACTIVITY_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
     caseActivityDeliveryWaitMs: readInt(env, "CASE_ACTIVITY_DELIVERY_WAIT_MS", 2_000, { min: 0, max: 30_000 }),
+    metricsHost: readString(env, "METRICS_HOST", DEFAULT_HOST),
+    metricsPort: readInt(env, "METRICS_PORT", 9464, { max: 65535 }),
   };
 }

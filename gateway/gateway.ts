@@ -10,6 +10,8 @@ import express, { type Express, type RequestHandler } from "express";
 import type { DataSource } from "typeorm";
 import { createDataSource, isDatabaseReachable } from "../subgraphs/kit/database.js";
 import { closeGracefully } from "../subgraphs/kit/graceful-close.js";
+import { graphqlMetricsPlugin } from "../subgraphs/kit/telemetry/graphql-metrics.js";
+import { type ServiceMetrics, watchDatabasePool } from "../subgraphs/kit/telemetry/metrics.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import { answerMalformedRequests, maskErrors, maskRequestErrors } from "../subgraphs/kit/masked-errors.js";
 import type { Principal } from "../subgraphs/kit/principal.js";
@@ -27,6 +29,7 @@ import { idempotency } from "./idempotency/idempotency.js";
 import { IdempotencyRecord } from "./idempotency/idempotency-record.entity.js";
 import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
+import { createGatewayMetrics, type MetricsListener, serveMetrics } from "./observability/metrics.js";
 import { gatewayMigrations } from "./migrations/index.js";
 import { CaseActivityRelay } from "./relay/case-activity-relay.js";
 import { deliverCaseActivityAfterMutations, mutationFieldsOf } from "./relay/deliver-after-mutations.js";
@@ -46,7 +49,11 @@ export interface Gateway {
   relay: ReservationRelay;
   /** Carries threat activity to the cases; tests run `caseActivityRelay.runOnce()`. */
   caseActivityRelay: CaseActivityRelay;
+  /** The gateway's registry (request, subgraph, rate-limit and upload metrics). */
+  metrics: ServiceMetrics;
   listen(port: number, host?: string): Promise<string>;
+  /** Serves `GET /metrics` on a port of its own (main.ts: METRICS_HOST, METRICS_PORT); returns its URL. */
+  listenMetrics(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -60,7 +67,9 @@ function unauthenticated(res: express.Response): void {
  */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   const logger = createLogger("gateway", config.logLevel, config.logFile);
+  const metrics = createGatewayMetrics();
   const dataSource = createDataSource({ url: config.databaseUrl, sqlitePath: config.sqlitePath, entities: gatewayEntities, migrations: gatewayMigrations });
+  watchDatabasePool(metrics, dataSource);
   await dataSource.initialize();
   // The demo partner: development and tests, never production.
   if (config.environment !== "production") await ensureDemoPartners(dataSource);
@@ -83,7 +92,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     buildService: ({ name, url }) => {
       // The audience of a subgraph's identity token comes from the topology: an unknown subgraph gets none.
       if (!isSubgraphName(name)) throw new Error(`The supergraph names a subgraph "${name}" that subgraphs/kit/topology.ts does not define`);
-      return new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identityPrivateKey, { timeoutMs: config.subgraphTimeoutMs, deduplicate: config.subgraphDeduplication }, logger);
+      const source = new IdentityForwardingDataSource(name, config.subgraphUrls[name] ?? url!, config.identityPrivateKey, { timeoutMs: config.subgraphTimeoutMs, deduplicate: config.subgraphDeduplication }, logger);
+      source.fetcher = metrics.timeFetcher(source.fetcher, name);
+      return source;
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -101,13 +112,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       ApolloServerPluginLandingPageDisabled(),
       queryCostPlugin(config.queryLimits.maxCost),
       deliverCaseActivityAfterMutations(caseActivityRelay, mutationFieldsOf(supergraphSdl, "threat-analysis"), config.caseActivityDeliveryWaitMs),
+      graphqlMetricsPlugin(metrics, { byClient: true }),
     ],
     includeStacktraceInErrorResponses: false,
     // Suggestions ("Did you mean ...?") would spell out the schema where introspection is off.
     formatError: maskErrors(logger, { hideFieldSuggestions: !config.explorer }),
   });
   await apollo.start();
-  const rateLimits = await createRateLimits(config.rateLimits, logger);
+  const rateLimits = await createRateLimits(config.rateLimits, logger, metrics.rateLimitRefused);
 
   const requireIdentity: RequestHandler = async (req, res, next) => {
     if (req.method === "OPTIONS") return next();
@@ -123,6 +135,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
   const app = express();
   app.disable("x-powered-by");
+  // Every request is measured; /metrics itself is served on its own port only (listenMetrics).
+  app.use(metrics.measureRequests);
   // req.ip keys the unauthenticated rate limit: believe X-Forwarded-For only from the configured proxies.
   app.set("trust proxy", config.trustProxy);
   app.get("/health", (_req, res) => {
@@ -156,6 +170,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       logger,
       minBytesPerSecond: config.uploadMinBytesPerSecond,
       rateWindowMs: config.uploadRateWindowSeconds * 1000,
+      onFileBytes: metrics.uploadBytes,
     }),
     // UTF-8 and nesting are checked on the raw bytes, before JSON.parse builds anything.
     express.json({ limit: config.jsonBodyLimit, verify: checkJsonBody() }),
@@ -184,12 +199,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   if (config.caseActivityRelayIntervalSeconds > 0) caseActivityRelay.start(config.caseActivityRelayIntervalSeconds * 1000);
 
   let server: Server | undefined;
+  let metricsListener: MetricsListener | undefined;
   return {
     app,
     dataSource,
     logger,
     relay,
     caseActivityRelay,
+    metrics,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {
@@ -199,7 +216,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         answerMalformedRequests(server);
       });
     },
+    async listenMetrics(port, host = "127.0.0.1") {
+      metricsListener = await serveMetrics(metrics, port, host);
+      return metricsListener.url;
+    },
     async stop() {
+      await metricsListener?.close();
       await relay.stop();
       await caseActivityRelay.stop();
       await closeGracefully(server);

@@ -19,10 +19,13 @@ import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
 import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
+import { benchTracing } from "./bench/tracing.js";
 import { type SubgraphName, startLocalGraph } from "./local-graph.js";
 import { composeSupergraph } from "./supergraph.js";
 
 const quick = process.argv.includes("--quick");
+/** Only section 7 (tracing on vs off), printed; docs/BENCHMARKS.md is left as it is. */
+const tracingOnly = process.argv.includes("--tracing-only");
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
@@ -30,6 +33,8 @@ const GROWTH_CASES = quick ? 10_000 : 100_000;
 const UPLOAD_MB = quick ? 50 : 250;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306";
 const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, hive: 4110 };
+/** The services of section 7 with tracing on, every trace sampled (those sampling one in ten take the next ten ports). */
+const TRACED_PORTS = { gateway: 4120, cases: 4121, attachments: 4122, "threat-analysis": 4123 };
 // A fresh identity key pair per run; the Hive Gateway config reads the private key from the same env, as it plays the gateway.
 const IDENTITY_KEYS = generateIdentityKeys();
 const SECRETS = { ...IDENTITY_KEYS.env, FILE_LINK_SECRET: "bench-file-link-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
@@ -77,6 +82,8 @@ async function main(): Promise<void> {
     RATE_LIMIT_USER_PER_MINUTE: "100000000",
     // The reservation relay would add its own statements to the per-dashboard SQL counts.
     RESERVATION_RELAY_INTERVAL_SECONDS: "0",
+    // Every gateway started here serves /metrics on a free port (the default 9464 would collide).
+    METRICS_PORT: "0",
     ...dbUrl("cases"),
     ...dbUrl("attachments"),
     ...dbUrl("threats"),
@@ -116,6 +123,17 @@ async function main(): Promise<void> {
       if (!response.ok || json.errors) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json).slice(0, 400)}`);
     };
 
+    const tracing = () =>
+      benchTracing({ env, gatewayUrl, pids: processes.filter((p) => p.name in SERVICES).map((p) => p.child.pid!), ports: TRACED_PORTS, dist: join(__dirname, ".."), headers: bearer, runs: RUNS, seconds: SECONDS, log });
+    if (tracingOnly) {
+      log(`7. tracing on vs off only: ${RUNS} runs of ${SECONDS}s per figure after a warm-up (docs/BENCHMARKS.md is not rewritten)`);
+      await check(gatewayUrl, dashboardQuery(20), bearer);
+      const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...(await tracing()).map((row) => `| ${row.join(" | ")} |`)].join("\n");
+      console.log(`\n${table}`);
+      for (const db of all) await db.destroy();
+      return;
+    }
+
     // A second gateway that sends every subgraph call, for the cost of the gateway itself.
     const plainEnv = { ...env, GATEWAY_PORT: String(PORTS.plainGateway), SUBGRAPH_DEDUPLICATION: "false" };
     processes.push(await startProcess("gateway-without-deduplication", [join(__dirname, "..", SERVICES.gateway.main)], plainEnv, PORTS.plainGateway));
@@ -124,7 +142,7 @@ async function main(): Promise<void> {
       medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS));
 
     // 1. Gateway cost.
-    log(`1/6 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
+    log(`1/7 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
     await check(gatewayUrl, CASES_QUERY, bearer);
     await check(plainUrl, CASES_QUERY, bearer);
     const viaPlain = await load(plainUrl, CASES_QUERY, bearer);
@@ -139,14 +157,14 @@ async function main(): Promise<void> {
     );
 
     // 2. Dashboard.
-    log("2/6 dashboard query");
+    log("2/7 dashboard query");
     await check(gatewayUrl, dashboardQuery(20), bearer);
     const dashboardPlain = await load(plainUrl, dashboardQuery(20), bearer);
     const dashboard = await load(gatewayUrl, dashboardQuery(20), bearer);
     rows.push(loadRow("2. dashboard (20 cases, 3 subgraphs), our gateway, every call sent", dashboardPlain), loadRow("2. dashboard, our gateway, shared (default)", dashboard));
 
     // 3. Peer gateway, with and without its (default) sharing of identical calls.
-    log("3/6 Hive Gateway on the same supergraph and subgraphs");
+    log("3/7 Hive Gateway on the same supergraph and subgraphs");
     try {
       // Hive reads the subgraph URLs from the supergraph: compose it with the benchmark's ports.
       const { supergraphSdl: supergraph } = await composeSupergraph({
@@ -188,7 +206,7 @@ async function main(): Promise<void> {
     }
 
     // 4. SQL statements per request, counted in-process on the same databases.
-    log("4/6 SQL statements per dashboard request");
+    log("4/7 SQL statements per dashboard request");
     const counts: Record<SubgraphName, number> = { cases: 0, attachments: 0, "threat-analysis": 0 };
     // The dashboard at first: 100 costs more than the public limit allows; the count is what is measured here.
     const local = await startLocalGraph({ ...env, QUERY_MAX_COST: "1000000" }, { onQuery: (subgraph, sql) => /^\s*select/i.test(sql) && counts[subgraph]++ });
@@ -201,12 +219,12 @@ async function main(): Promise<void> {
     await local.stop();
 
     // 5. Upload.
-    log(`5/6 upload of one ${UPLOAD_MB} MB file`);
+    log(`5/7 upload of one ${UPLOAD_MB} MB file`);
     await benchUpload(gatewayUrl, bearer, dataDir, processes);
 
     // 6. Growth.
     if (mysqlVersion) {
-      log(`6/6 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
+      log(`6/7 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
       const small = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
       const started = Date.now();
       await insertCases(databases, BASE_CASES, GROWTH_CASES - BASE_CASES, (done) => {
@@ -220,6 +238,10 @@ async function main(): Promise<void> {
         "",
       ]);
     }
+    // 7. Tracing.
+    log(`7/7 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
+    rows.push(...(await tracing()));
+
     for (const db of all) await db.destroy();
 
     const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");

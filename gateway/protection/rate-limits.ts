@@ -47,7 +47,8 @@ export interface RateLimits {
   close(): Promise<void>;
 }
 
-export async function createRateLimits(config: RateLimitConfig, logger: Logger): Promise<RateLimits> {
+/** `onRefused` hears of every 429, with the budget spent (the refusals metric). */
+export async function createRateLimits(config: RateLimitConfig, logger: Logger, onRefused: (budget: Budget) => void = () => undefined): Promise<RateLimits> {
   const points: Record<Budget, number> = { apiKey: config.apiKeyPerMinute, user: config.userPerMinute, ip: config.unauthenticatedPerMinute };
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const limiterFor = (budget: Budget): RateLimiterAbstract => {
@@ -65,6 +66,7 @@ export async function createRateLimits(config: RateLimitConfig, logger: Logger):
   };
   const refuse = (res: Response, budget: Budget, state: RateLimiterRes) => {
     const retryAfter = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+    onRefused(budget);
     announce(res, budget, state);
     res.setHeader("Retry-After", String(retryAfter));
     res.status(429).json({ errors: [{ message: `Too many requests: try again in ${retryAfter} s`, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter } }] });

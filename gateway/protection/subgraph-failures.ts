@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
+import { recordCorrelationId } from "../../subgraphs/kit/telemetry/log-correlation.js";
 
 function isTimeout(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
@@ -17,6 +18,7 @@ export function subgraphFailure(serviceName: string, error: unknown, timeoutMs: 
   const correlationId = randomUUID();
   const timedOut = isTimeout(error);
   logger.error({ correlationId, serviceName, err: error, ...(error instanceof GraphQLError ? { extensions: error.extensions } : {}) }, "subgraph call failed");
+  recordCorrelationId(correlationId, ErrorCode.SERVICE_UNAVAILABLE);
   const message = timedOut ? `The ${serviceName} service did not answer within ${timeoutMs} ms (correlation id ${correlationId})` : `The ${serviceName} service could not be reached (correlation id ${correlationId})`;
   return new GraphQLError(message, { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, serviceName, correlationId } });
 }

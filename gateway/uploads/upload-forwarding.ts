@@ -9,6 +9,7 @@ import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
 import { identityAudience } from "../../subgraphs/kit/topology.js";
+import { UploadTrace } from "../observability/upload-trace.js";
 import type { QueryLimits } from "../protection/query-limits.js";
 import { checkUploadOperation } from "./upload-operation.js";
 
@@ -30,6 +31,8 @@ export interface UploadForwardingOptions {
    */
   minBytesPerSecond?: number;
   rateWindowMs?: number;
+  /** Told the file bytes streamed to the subgraph, as they go (the upload metric). */
+  onFileBytes?: (bytes: number) => void;
 }
 
 const FIELD_NAME = /^[\w.-]{1,64}$/;
@@ -111,6 +114,8 @@ class UploadForwarding {
   private done = false;
   /** File field names the map announced and the client has not sent yet. */
   private unsentFiles = new Set<string>();
+  /** The upload's span and byte count. */
+  private readonly trace: UploadTrace;
 
   constructor(
     private readonly req: Request,
@@ -120,6 +125,7 @@ class UploadForwarding {
   ) {
     // Larger buffers than busboy's 16 KiB default: fewer, bigger writes on the way to the subgraph.
     // Two fields (operations, map) and the files: a third field or one file too many ends the request, never passes silently.
+    this.trace = new UploadTrace(options.onFileBytes);
     this.parser = busboy({ headers: req.headers, defParamCharset: "utf8", highWaterMark: 1 << 20, fileHwm: 1 << 20, limits: { fields: 2, fieldSize: 1_000_000, files: MAX_FILE_PARTS } });
   }
 
@@ -182,6 +188,7 @@ class UploadForwarding {
             resolve();
           });
           stream.once("error", reject);
+          this.trace.countFile(stream);
           stream.pipe(out, { end: false });
         }),
     );
@@ -199,7 +206,7 @@ class UploadForwarding {
     if (this.outgoing) return this.outgoing;
     const url = new URL(this.options.attachmentsUrl);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const outgoing = send(url, {
+    const outgoing = this.trace.bind(send)(url, {
       method: "POST",
       headers: {
         "content-type": `multipart/form-data; boundary=${this.boundary}`,
@@ -234,6 +241,7 @@ class UploadForwarding {
     response.on("end", () => {
       if (this.done) return;
       this.finish();
+      this.trace.end(response.statusCode ?? 502);
       this.res
         .status(response.statusCode ?? 502)
         .type(response.headers["content-type"] ?? "application/json")
@@ -252,6 +260,7 @@ class UploadForwarding {
   private stop(status: number, message: string, code: string, extensions?: Record<string, unknown>): void {
     if (this.done) return;
     this.finish();
+    this.trace.end(status, message);
     sendError(this.res, status, message, code, extensions);
   }
 
@@ -279,6 +288,7 @@ class UploadForwarding {
       this.options.logger.warn({ event: "upload_too_slow", requestId: this.requestId, minBytesPerSecond, windowMs: rateWindowMs }, "upload cut off: the client sends too slowly");
       if (this.done) return void req.socket.destroy();
       this.finish();
+      this.trace.end(408, "upload too slow");
       this.res.setHeader("connection", "close");
       sendError(this.res, 408, `The upload arrived slower than ${minBytesPerSecond} bytes per second; nothing was stored`, "BAD_REQUEST", { minBytesPerSecond });
     }, rateWindowMs);
@@ -291,6 +301,7 @@ class UploadForwarding {
   private abort(): void {
     if (this.done && (!this.outgoing || this.outgoing.destroyed)) return;
     this.done = true;
+    this.trace.end(499, "the client went away");
     this.req.unpipe(this.parser);
     this.outgoing?.destroy();
   }

@@ -1,3 +1,5 @@
+// First: tracing hooks the modules everything below loads.
+import "./tracing.js";
 import { runService } from "../kit/run-service.js";
 import { scheduleStagedExpiry } from "./attachment/staged-expiry.js";
 import { createAttachmentsSubgraph } from "./attachments-subgraph.js";

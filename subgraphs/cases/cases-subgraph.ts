@@ -4,6 +4,7 @@ import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
+import { OutboxMonitor } from "../kit/telemetry/outbox-monitor.js";
 import { type ReservationFaults, ReservationCoordinator } from "./attachment-reservation/attachment-reservation.coordinator.js";
 import { ReservationRelayResolver } from "./attachment-reservation/attachment-reservation.resolver.js";
 import { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
@@ -16,6 +17,7 @@ import { CaseConnectionResolver, CaseResolver, CaseUpdateConnectionResolver } fr
 import { type Clock, CaseService } from "./case/case.service.js";
 import { type CasesContext, type CasesServices, createCasesLoaders } from "./cases.context.js";
 import { casesEntities } from "./cases.entities.js";
+import { casesOutboxes } from "./cases.outboxes.js";
 import type { CasesConfig } from "./config.js";
 import { ensureReferenceData } from "./demo/reference-data.js";
 import { casesMigrations } from "./migrations/index.js";
@@ -103,6 +105,7 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
     dataSource,
     identityPublicKey: config.identityPublicKey,
     logger,
+    outboxes: new OutboxMonitor(dataSource, casesOutboxes, { clock, thresholds: config.outboxThresholds }),
     buildContext: (base) => ({ ...base, services, loaders: createCasesLoaders(services, base.principal) }),
   });
   return {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
 import { readResponseTargets, type ResponseTargets } from "../kit/response-targets.js";
+import { type OutboxThresholds, readOutboxThresholds } from "../kit/telemetry/outbox-monitor.js";
 import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
 
 /** Everything the cases subgraph reads from the environment, validated once at start-up. */
@@ -25,6 +26,8 @@ export interface CasesConfig {
   logLevel: string;
   mail: MailConfig;
   reservations: ReservationConfig;
+  /** When `/ready` reports an outbox (mail, file reservations) as degraded (OUTBOX_DEGRADED_*). */
+  outboxThresholds: OutboxThresholds;
 }
 
 /** How reservations of files joining a case end when their request could not finish them (see attachment-reservation/). */
@@ -88,6 +91,7 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
       pendingTimeoutSeconds: readInt(env, "RESERVATION_PENDING_TIMEOUT_SECONDS", 300, { min: 60, max: 86_400 }),
       leaseSeconds: readInt(env, "RESERVATION_LEASE_SECONDS", 60, { min: 5, max: 3600 }),
     },
+    outboxThresholds: readOutboxThresholds(env),
   };
 }
 

@@ -1,3 +1,5 @@
+// First: tracing hooks the modules everything below loads.
+import "./tracing.js";
 import { createLogger } from "../kit/logger.js";
 import { runService } from "../kit/run-service.js";
 import { autoCloseStaleCases } from "./case/case.autoclose.js";

@@ -2,6 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import { SnakeNamingStrategy } from "./naming.js";
+import { SqliteQuerySpans } from "./telemetry/sql-spans.js";
+import { tracingStarted } from "./telemetry/tracing.js";
 
 export interface DatabaseOptions {
   /** `mysql://user:pass@host:port/db` (or `mariadb://` for a MariaDB server); when absent, the embedded SQLite file is used. */
@@ -54,6 +56,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       type: "better-sqlite3",
       database: options.sqlitePath,
       synchronize: true,
+      // SQL spans while tracing is on (MySQL has the mysql2 instrumentation instead).
+      subscribers: tracingStarted() ? [SqliteQuerySpans] : [],
       enableWAL: options.sqlitePath !== ":memory:",
       prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
         db.pragma("busy_timeout = 5000");

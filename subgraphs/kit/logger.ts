@@ -1,4 +1,5 @@
 import { type DestinationStream, pino, type Logger } from "pino";
+import { traceLogFields } from "./telemetry/log-correlation.js";
 
 let testDestination: DestinationStream | undefined;
 
@@ -18,6 +19,8 @@ export function createLogger(service: string, level = "info", destination?: stri
   const options = {
     name: service,
     level,
+    // trace_id and span_id of the active span on every line (when tracing is on): see telemetry/log-correlation.ts.
+    mixin: traceLogFields,
     redact: {
       paths: ["req.headers.authorization", 'req.headers["x-api-key"]', "headers.authorization", 'headers["x-api-key"]', "apiKey", "token", "*.apiKey", "*.token"],
       censor: "[redacted]",

@@ -7,6 +7,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import { isDatabaseUnavailable } from "./database-errors.js";
 import { ErrorCode } from "./errors.js";
 import type { Logger } from "./logger.js";
+import { recordCorrelationId } from "./telemetry/log-correlation.js";
 
 const PUBLIC_CODES = new Set<string>([
   ...Object.values(ErrorCode),
@@ -78,6 +79,7 @@ export function maskErrors(logger: Logger, options: MaskErrorsOptions = {}) {
     if (isDatabaseUnavailable(cause)) {
       const correlationId = randomUUID();
       logger.warn({ correlationId, err: cause, path: formatted.path }, "database unavailable");
+      recordCorrelationId(correlationId, ErrorCode.SERVICE_UNAVAILABLE);
       return {
         message: `The ${options.service ?? "service"} database is unreachable right now; retry shortly (correlation id ${correlationId})`,
         path: formatted.path,
@@ -92,6 +94,7 @@ export function maskErrors(logger: Logger, options: MaskErrorsOptions = {}) {
       correlationId = randomUUID();
       logger.error({ correlationId, err: cause, path: formatted.path }, "internal error");
     }
+    recordCorrelationId(correlationId, ErrorCode.INTERNAL_SERVER_ERROR);
     return {
       message: `Internal server error (correlation id ${correlationId})`,
       path: formatted.path,
@@ -138,6 +141,7 @@ export function maskRequestErrors(logger: Logger): ErrorRequestHandler {
     }
     const correlationId = randomUUID();
     logger.error({ correlationId, err: error, path: req.path }, "request failed");
+    recordCorrelationId(correlationId, ErrorCode.INTERNAL_SERVER_ERROR);
     res.status(500).json({ errors: [{ message: `Internal server error (correlation id ${correlationId})`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId } }] });
   };
 }

@@ -1,4 +1,5 @@
 import { ConfigError } from "./env.js";
+import { shutdownTracing } from "./telemetry/tracing.js";
 
 export interface RunningService {
   url: string;
@@ -18,13 +19,17 @@ export function runService(name: string, start: () => Promise<RunningService>): 
         if (stopping) return;
         stopping = true;
         console.log(`${name} stopping (${signal})`);
-        service.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(`${name} did not stop cleanly:`, error);
-            process.exit(1);
-          },
-        );
+        // Spans still buffered are exported before the process goes (nothing to do when tracing is off).
+        service
+          .stop()
+          .then(() => shutdownTracing().catch(() => undefined))
+          .then(
+            () => process.exit(0),
+            (error: unknown) => {
+              console.error(`${name} did not stop cleanly:`, error);
+              process.exit(1);
+            },
+          );
       };
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));

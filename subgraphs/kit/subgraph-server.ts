@@ -14,6 +14,9 @@ import type { Logger } from "./logger.js";
 import { authorizationAuditPlugin } from "./authorization-audit.js";
 import { answerMalformedRequests, maskErrors, maskRequestErrors } from "./masked-errors.js";
 import type { Principal } from "./principal.js";
+import { graphqlMetricsPlugin } from "./telemetry/graphql-metrics.js";
+import { createServiceMetrics, type ServiceMetrics, watchDatabasePool } from "./telemetry/metrics.js";
+import type { OutboxMonitor } from "./telemetry/outbox-monitor.js";
 
 /** What every subgraph resolver receives. */
 export interface BaseContext {
@@ -41,11 +44,15 @@ export interface SubgraphServerOptions<TContext extends BaseContext> {
   jsonBodyLimit?: string;
   /** How long in-flight requests may run on after `stop()` (default 10 s). */
   shutdownGraceMs?: number;
+  /** The service's outboxes: their backlog on `/metrics`, and `/ready` says `degraded` when one falls behind. */
+  outboxes?: OutboxMonitor;
 }
 
 export interface SubgraphServer {
   app: Express;
   apollo: ApolloServer<BaseContext>;
+  /** The registry behind `GET /metrics` (internal, like the whole subgraph port). */
+  metrics: ServiceMetrics;
   /** Starts listening; port 0 picks a free port. Returns the URL of `/graphql`. */
   listen(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
@@ -67,6 +74,9 @@ export function identityTokenOf(res: express.Response): string {
  */
 export async function createSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<SubgraphServer> {
   const { name, logger } = options;
+  const metrics = createServiceMetrics(name);
+  watchDatabasePool(metrics, options.dataSource);
+  options.outboxes?.register(metrics);
   const apollo = new ApolloServer<BaseContext>({
     schema: options.schema,
     introspection: options.introspection ?? true,
@@ -77,7 +87,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskErrors(logger, { service: name }),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), authorizationAuditPlugin(logger)],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), authorizationAuditPlugin(logger), graphqlMetricsPlugin(metrics)],
   });
   await apollo.start();
 
@@ -97,12 +107,18 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
 
   const app = express();
   app.disable("x-powered-by");
+  app.use(metrics.measureRequests);
+  // Prometheus scrapes here; the port is internal (never exposed to clients), like /health and /ready.
+  app.get("/metrics", metrics.scrape);
   app.get("/health", (_req, res) => {
     res.json({ status: "ok", service: name });
   });
   app.get("/ready", async (_req, res) => {
     const ready = await isDatabaseReachable(options.dataSource);
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "database unreachable", service: name });
+    if (!ready) return void res.status(503).json({ status: "database unreachable", service: name });
+    // An outbox falling behind is degraded service, not unreadiness: the replica still answers (200).
+    const degraded = (await options.outboxes?.degraded().catch(() => [])) ?? [];
+    res.json(degraded.length ? { status: "degraded", service: name, degraded } : { status: "ready", service: name });
   });
   options.routes?.(app, authenticate);
   app.use(
@@ -124,6 +140,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
   return {
     app,
     apollo,
+    metrics,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { type OutboxThresholds, readOutboxThresholds } from "../kit/telemetry/outbox-monitor.js";
 import { join } from "node:path";
 import { devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
@@ -20,6 +21,8 @@ export interface ThreatsConfig {
   attachmentsUrl: string;
   /** Hours for support's response to an analysis request, by the case's severity (RESPONSE_TARGET_<SEVERITY>_HOURS). */
   responseTargets: ResponseTargets;
+  /** When `/ready` reports the case-activity outbox as degraded (OUTBOX_DEGRADED_*). */
+  outboxThresholds: OutboxThresholds;
   logLevel: string;
 }
 
@@ -38,6 +41,7 @@ export function threatsConfig(env: Record<string, string | undefined> = process.
     casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),
     attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
     responseTargets: readResponseTargets(env),
+    outboxThresholds: readOutboxThresholds(env),
     logLevel: readString(env, "LOG_LEVEL", "info"),
   };
 }

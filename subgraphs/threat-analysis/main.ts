@@ -1,3 +1,5 @@
+// First: tracing hooks the modules everything below loads.
+import "./tracing.js";
 import { runService } from "../kit/run-service.js";
 import { threatsConfig } from "./config.js";
 import { createThreatsSubgraph } from "./threats-subgraph.js";

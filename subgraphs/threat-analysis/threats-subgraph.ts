@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { defineDeletingOutbox, OutboxMonitor } from "../kit/telemetry/outbox-monitor.js";
 import type { DataSource } from "typeorm";
 import { type Clock, systemClock } from "../kit/clock.js";
 import { createDataSource } from "../kit/database.js";
@@ -95,6 +96,11 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
     dataSource,
     identityPublicKey: config.identityPublicKey,
     logger,
+    // Case activity not yet delivered to the cases subgraph (a delivered row is deleted, so every row waits).
+    outboxes: new OutboxMonitor(dataSource, [defineDeletingOutbox({ name: "case_activity_outbox", entity: CaseActivityOutboxEntity, created: "occurredAt" })], {
+      clock,
+      thresholds: config.outboxThresholds,
+    }),
     buildContext: (base) => ({ ...base, services, loaders: createThreatsLoaders(loaderSources, base.principal, base.identityToken) }),
   });
   return {

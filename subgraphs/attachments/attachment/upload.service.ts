@@ -8,6 +8,7 @@ import type { CaseAccess } from "../../kit/case-access-client.js";
 import { badInput, domainError, ErrorCode, forbidden, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, hasScope, type Principal } from "../../kit/principal.js";
 import { inTransaction } from "../../kit/transaction.js";
+import { withSpan } from "../../kit/telemetry/tracing.js";
 import type { BlobStore } from "../blob-store/blob-store.js";
 import type { AttachmentsConfig } from "../config.js";
 import { StagingQuota } from "../staging-quota/staging-quota.service.js";
@@ -158,7 +159,12 @@ export class AttachmentUploadService {
           const file = await Promise.resolve(pending).catch((error: unknown) => {
             throw uploadError(error);
           });
-          const temp = await this.storeTemp(file, budget);
+          const temp = await withSpan(
+            "attachments.store_file",
+            {},
+            () => this.storeTemp(file, budget),
+            (stored) => ({ "casegraph.file.size": stored.size }),
+          );
           stored.push(temp);
           temp.encryptedZip = await this.checkZip(target, temp);
         }

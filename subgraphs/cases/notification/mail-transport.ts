@@ -1,6 +1,7 @@
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createTransport } from "nodemailer";
+import { withSpan } from "../../kit/telemetry/tracing.js";
 import type { MailConfig } from "../config.js";
 
 /** One message, ready to leave: the dispatcher decides everything, the transport only carries it. */
@@ -37,7 +38,30 @@ export interface MailTransport {
 
 /** Sends over SMTP when `smtpUrl` is set, otherwise writes `.eml` files a newcomer can open. */
 export function createMailTransport(config: Pick<MailConfig, "smtpUrl" | "directory">): MailTransport {
-  return config.smtpUrl ? smtpTransport(config.smtpUrl) : emlFileTransport(config.directory);
+  return withDeliverySpans(config.smtpUrl ? smtpTransport(config.smtpUrl) : emlFileTransport(config.directory), config.smtpUrl);
+}
+
+/**
+ * A span per message sent (`mail.send`, a root span of its own: the dispatcher runs on a timer, not in a
+ * request): the outbox row id, the transport (`smtp` with the server's host and port, or `eml`), the number of
+ * envelope recipients and of those the server refused; a failed delivery marks the span failed.
+ */
+export function withDeliverySpans(transport: MailTransport, smtpUrl?: string): MailTransport {
+  const server = smtpUrl ? new URL(smtpUrl) : undefined;
+  const attributes = server
+    ? { "casegraph.mail.transport": "smtp", "server.address": server.hostname, "server.port": Number(server.port || (server.protocol === "smtps:" ? 465 : 587)) }
+    : { "casegraph.mail.transport": "eml" };
+  return {
+    description: transport.description,
+    deliver: (mail) =>
+      withSpan(
+        "mail.send",
+        { ...attributes, "casegraph.mail.id": mail.id, "casegraph.mail.recipients": mail.envelopeTo.length },
+        () => transport.deliver(mail),
+        (report) => ({ "casegraph.mail.rejected": report.rejected.length }),
+      ),
+    close: () => transport.close(),
+  };
 }
 
 /**
