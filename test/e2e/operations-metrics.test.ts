@@ -3,6 +3,7 @@ import { DASHBOARD_QUERY } from "../support/dashboard.js";
 import { DATABASES } from "../support/databases.js";
 import { CREATE_CASE, productCase } from "../support/fixtures.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
+import { threatApi } from "../support/threat-api.js";
 import { type Family, samplesOf, scrape, total } from "../support/prometheus-text.js";
 import { randomFile, upload } from "../support/uploads.js";
 
@@ -29,7 +30,8 @@ describe.each(DATABASES)("Prometheus metrics on %s", (database) => {
   let acme: string;
 
   beforeAll(async () => {
-    graph = await startGraph({ database, env: { RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2" } });
+    // No case-activity delivery after threat mutations: the relay runs only when a test says so.
+    graph = await startGraph({ database, env: { RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: "2", CASE_ACTIVITY_DELIVERY_WAIT_MS: "0" } });
     // main.ts does this with METRICS_HOST and METRICS_PORT; the test graph takes a free port.
     metricsUrl = await graph.gateway.listenMetrics(0);
     acme = await graph.tokenFor("customer@acme.example");
@@ -137,6 +139,20 @@ describe.each(DATABASES)("Prometheus metrics on %s", (database) => {
     expect(growth(before, after, "casegraph_outbox_backlog", { outbox: "notification_outbox" })).toBe(1);
     expect(total(after, "casegraph_outbox_oldest_age_seconds", { outbox: "notification_outbox" })).toBeGreaterThanOrEqual(0);
     expect(total(after, "casegraph_outbox_backlog", { outbox: "attachment_reservations" })).toBe(0);
+  });
+
+  it("gauges the threat-analysis outbox of case activity, which empties as the relay delivers it", async () => {
+    const threats = metricsOf(graph.urls["threat-analysis"]);
+    const api = threatApi(graph);
+    const caseId = await api.createThreatCase(acme);
+    const file = await api.uploadZip(acme, caseId);
+    const before = await scrape(threats);
+    expect((await api.submit(acme, { caseId, attachmentIds: [file.id] })).errors).toBeUndefined();
+    const waiting = await scrape(threats);
+    expect(growth(before, waiting, "casegraph_outbox_backlog", { outbox: "case_activity_outbox" })).toBe(1);
+    expect(total(waiting, "casegraph_outbox_oldest_age_seconds", { outbox: "case_activity_outbox" })).toBeGreaterThanOrEqual(0);
+    await graph.gateway.caseActivityRelay.runOnce();
+    expect(total(await scrape(threats), "casegraph_outbox_backlog", { outbox: "case_activity_outbox" })).toBe(0);
   });
 });
 
