@@ -1,5 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
+import { type OperationPolicyConfig, readOperationPolicy } from "./operations/operation-policy.js";
+import { type ResumableUploadsConfig, readResumableUploads } from "./uploads/tus-config.js";
 import type { QueryLimits } from "./protection/query-limits.js";
 import type { RateLimitConfig } from "./protection/rate-limits.js";
 import { parseTrustProxy, type TrustProxy } from "./protection/trust-proxy.js";
@@ -71,6 +73,10 @@ export interface GatewayConfig {
    * an interrupted request stay held.
    */
   reservationRelayIntervalSeconds: number;
+  /** Who runs persisted operations only (PERSISTED_ONLY_CLIENTS; API keys carry their own flag). See gateway/operations/. */
+  operationPolicy: OperationPolicyConfig;
+  /** Resumable uploads at /uploads/tus: store, per-caller limits, expiry of abandoned uploads (RESUMABLE_UPLOAD_*). See gateway/uploads/tus-uploads.ts. */
+  resumableUploads: ResumableUploadsConfig;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -150,5 +156,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     logFile: readOptional(env, "LOG_FILE"),
     apiKeyRotationGraceSeconds: readInt(env, "API_KEY_ROTATION_GRACE_SECONDS", 86_400, { max: 30 * 86_400 }),
     reservationRelayIntervalSeconds: readInt(env, "RESERVATION_RELAY_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
+    operationPolicy: readOperationPolicy(env),
+    resumableUploads: readResumableUploads(env),
   };
 }

@@ -15,6 +15,7 @@ import { generateIdentityKeys } from "../subgraphs/kit/identity-keys.js";
 import { SCOPES } from "../subgraphs/kit/principal.js";
 import { identityAudience, SERVICES, subgraphUrl, topologyEnv } from "../subgraphs/kit/topology.js";
 import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.js";
+import { benchPolling, benchResumableUpload } from "./bench/clients.js";
 import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
@@ -23,6 +24,8 @@ import { type SubgraphName, startLocalGraph } from "./local-graph.js";
 import { composeSupergraph } from "./supergraph.js";
 
 const quick = process.argv.includes("--quick");
+/** `-- --clients`: sections 7 and 8 alone (polling with ETags, resumable uploads), written as their own block of docs/BENCHMARKS.md. */
+const clientsOnly = process.argv.includes("--clients");
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
@@ -123,6 +126,14 @@ async function main(): Promise<void> {
     const load = (url: string, query: string, headers: Record<string, string> | (() => Promise<Record<string, string>>)) =>
       medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS));
 
+    if (clientsOnly) {
+      log(`7/8 dashboard polling with and without ETag; 8/8 resumable upload of ${UPLOAD_MB} MB against multipart`);
+      rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
+      for (const db of all) await db.destroy();
+      writeClientsBlock();
+      return;
+    }
+
     // 1. Gateway cost.
     log(`1/6 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
     await check(gatewayUrl, CASES_QUERY, bearer);
@@ -204,6 +215,10 @@ async function main(): Promise<void> {
     log(`5/6 upload of one ${UPLOAD_MB} MB file`);
     await benchUpload(gatewayUrl, bearer, dataDir, processes);
 
+    // 7-8. Clients in the field: a dashboard re-polled with ETags, and a resumable (tus) upload against multipart.
+    log("7/8 dashboard polling with and without ETag; 8/8 resumable upload");
+    rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
+
     // 6. Growth.
     if (mysqlVersion) {
       log(`6/6 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
@@ -238,6 +253,24 @@ ${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
     await stopAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `--clients`: the rows of sections 7 and 8 replace their own block at the end of docs/BENCHMARKS.md; the rest stays as the last full run wrote it. */
+function writeClientsBlock(): void {
+  const path = join(__dirname, "../../docs/BENCHMARKS.md");
+  const start = "<!-- clients: npm run bench -- --clients -->";
+  const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  const block = `${start}\n## Clients in the field (sections 7 and 8 alone)\n\nMeasured by \`npm run bench -- --clients${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}, the services as separate processes, 1,000 demo cases.\nSection 7 counts every byte of the answers (status line, headers, body) of 20 identical GETs; section 8 sends one file by multipart and by tus (one PATCH), both with curl, alternating, ${RUNS} round(s), then once with tus-js-client.\n\n${table}\n`;
+  let report: string;
+  try {
+    report = readFileSync(path, "utf8");
+  } catch {
+    report = "# Benchmarks\n";
+  }
+  const at = report.indexOf(start);
+  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}`);
+  console.log(`\n${table}`);
+  log("wrote the clients block of docs/BENCHMARKS.md");
 }
 
 /** One large file through the gateway's multipart upload, against a plain copy of the same file. */
