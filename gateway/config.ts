@@ -1,5 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
+import { type OperationPolicyConfig, readOperationPolicy } from "./operations/operation-policy.js";
+import { type ResumableUploadsConfig, readResumableUploads } from "./uploads/tus-config.js";
 import type { QueryLimits } from "./protection/query-limits.js";
 import type { RateLimitConfig } from "./protection/rate-limits.js";
 import { parseTrustProxy, type TrustProxy } from "./protection/trust-proxy.js";
@@ -90,6 +92,10 @@ export interface GatewayConfig {
    */
   metricsHost: string;
   metricsPort: number;
+  /** Who runs persisted operations only (PERSISTED_ONLY_CLIENTS; API keys carry their own flag). See gateway/operations/. */
+  operationPolicy: OperationPolicyConfig;
+  /** Resumable uploads at /uploads/tus: store, per-caller limits, expiry of abandoned uploads (RESUMABLE_UPLOAD_*). See gateway/uploads/tus-uploads.ts. */
+  resumableUploads: ResumableUploadsConfig;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -173,5 +179,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     caseActivityDeliveryWaitMs: readInt(env, "CASE_ACTIVITY_DELIVERY_WAIT_MS", 2_000, { min: 0, max: 30_000 }),
     metricsHost: readString(env, "METRICS_HOST", DEFAULT_HOST),
     metricsPort: readInt(env, "METRICS_PORT", 9464, { max: 65535 }),
+    operationPolicy: readOperationPolicy(env),
+    resumableUploads: readResumableUploads(env),
   };
 }

@@ -37,9 +37,17 @@ import { ReservationRelay } from "./relay/reservation-relay.js";
 import { forwardUploads } from "./uploads/upload-forwarding.js";
 import { queryCostPlugin, queryShapeRules, querySizeLimit } from "./protection/query-limits.js";
 import { checkJsonBody } from "./protection/json-body.js";
+// Clients in the field: persisted operations, validators on query answers (gateway/operations/, gateway/http-cache/).
+import { queryEtags } from "./http-cache/query-etags.js";
+import { operationPolicy } from "./operations/operation-policy.js";
+import { PersistedOperation, PersistedOperationRelease } from "./operations/persisted-operation.entity.js";
+import { persistedOnlyUploads, persistedOperations } from "./operations/persisted-operations.js";
+import { PersistedOperationsService } from "./operations/persisted-operations.service.js";
+import { createResumableUploads, type ResumableUploads, TUS_PATH } from "./uploads/tus-uploads.js";
+import { ResumableUpload } from "./uploads/tus-upload.entity.js";
 import { createRateLimits } from "./protection/rate-limits.js";
 
-export const gatewayEntities = [Partner, PartnerOrganization, ApiKey, IdempotencyRecord];
+export const gatewayEntities = [Partner, PartnerOrganization, ApiKey, IdempotencyRecord, PersistedOperation, PersistedOperationRelease, ResumableUpload];
 
 export interface Gateway {
   app: Express;
@@ -51,6 +59,8 @@ export interface Gateway {
   caseActivityRelay: CaseActivityRelay;
   /** The gateway's registry (request, subgraph, rate-limit and upload metrics). */
   metrics: ServiceMetrics;
+  /** tus uploads at /uploads/tus; tests run `resumableUploads.sweep(now)` themselves. */
+  resumableUploads: ResumableUploads;
   listen(port: number, host?: string): Promise<string>;
   /** Serves `GET /metrics` on a port of its own (main.ts: METRICS_HOST, METRICS_PORT); returns its URL. */
   listenMetrics(port: number, host?: string): Promise<string>;
@@ -103,7 +113,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     // runService owns SIGTERM/SIGINT: it drains HTTP first, then stops Apollo, then exits.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
-    // No automatic persisted queries: every request carries its query text, which the limits below check.
+    // No automatic persisted queries: a request carries its text or the id of a published operation, which
+    // `persistedOperations` (gateway/operations/) turns into its text before the limits below check it.
     persistedQueries: false,
     introspection: config.explorer,
     validationRules: queryShapeRules(config.queryLimits),
@@ -133,10 +144,14 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     next();
   };
 
+  const persistedOperationOptions = { operations: new PersistedOperationsService(dataSource, { logger }), persistedOnly: operationPolicy(config.operationPolicy, dataSource), logger };
+
   const app = express();
   app.disable("x-powered-by");
   // Every request is measured; /metrics itself is served on its own port only (listenMetrics).
   app.use(metrics.measureRequests);
+  // Express's own weak ETags hash the body alone, on every answer: query answers get a per-caller strong one (queryEtags), others none.
+  app.set("etag", false);
   // req.ip keys the unauthenticated rate limit: believe X-Forwarded-For only from the configured proxies.
   app.set("trust proxy", config.trustProxy);
   app.get("/health", (_req, res) => {
@@ -157,6 +172,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   });
   // The signed link is the credential (gateway/files/): no Authorization header is read.
   app.get("/files/:id", files.checkLink, rateLimits.afterAuthentication, files.stream);
+  // Resumable uploads (tus 1.0): the same authentication and per-caller budget as /graphql; finished files go to attachments as uploadAttachments.
+  const resumableUploads = createResumableUploads({ config: config.resumableUploads, dataSource, attachmentsUrl: config.subgraphUrls.attachments!, identityPrivateKey: config.identityPrivateKey, logger });
+  app.use(TUS_PATH, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, resumableUploads.handler);
   app.use(
     "/graphql",
     rateLimits.beforeAuthentication,
@@ -171,12 +189,17 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       minBytesPerSecond: config.uploadMinBytesPerSecond,
       rateWindowMs: config.uploadRateWindowSeconds * 1000,
       onFileBytes: metrics.uploadBytes,
+      checkOperation: persistedOnlyUploads(persistedOperationOptions),
     }),
     // UTF-8 and nesting are checked on the raw bytes, before JSON.parse builds anything.
     express.json({ limit: config.jsonBodyLimit, verify: checkJsonBody() }),
+    // An operation id becomes its published text; persisted-only callers may send nothing else.
+    persistedOperations(persistedOperationOptions),
     // Size and token limits before anything else reads the query: the idempotency fingerprint, then Apollo's parse.
     querySizeLimit(config.queryLimits),
     idempotency(dataSource),
+    // ETag and Cache-Control on answers to queries; 304 to a GET whose If-None-Match still matches.
+    queryEtags(),
     expressMiddleware(apollo, {
       context: async ({ res }) => ({
         principal: res.locals.principal as Principal,
@@ -207,6 +230,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     relay,
     caseActivityRelay,
     metrics,
+    resumableUploads,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {
@@ -224,6 +248,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await metricsListener?.close();
       await relay.stop();
       await caseActivityRelay.stop();
+      await resumableUploads.stop();
       await closeGracefully(server);
       await apollo.stop();
       await rateLimits.close();

@@ -15,6 +15,7 @@ import { generateIdentityKeys } from "../subgraphs/kit/identity-keys.js";
 import { SCOPES } from "../subgraphs/kit/principal.js";
 import { identityAudience, SERVICES, subgraphUrl, topologyEnv } from "../subgraphs/kit/topology.js";
 import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.js";
+import { benchPolling, benchResumableUpload } from "./bench/clients.js";
 import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
@@ -26,6 +27,8 @@ import { composeSupergraph } from "./supergraph.js";
 const quick = process.argv.includes("--quick");
 /** Only section 7 (tracing on vs off), printed; docs/BENCHMARKS.md is left as it is. */
 const tracingOnly = process.argv.includes("--tracing-only");
+/** `-- --clients`: sections 8 and 9 alone (polling with ETags, resumable uploads), written as their own block of docs/BENCHMARKS.md. */
+const clientsOnly = process.argv.includes("--clients");
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
@@ -141,8 +144,16 @@ async function main(): Promise<void> {
     const load = (url: string, query: string, headers: Record<string, string> | (() => Promise<Record<string, string>>)) =>
       medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS));
 
+    if (clientsOnly) {
+      log(`8/9 dashboard polling with and without ETag; 9/9 resumable upload of ${UPLOAD_MB} MB against multipart`);
+      rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
+      for (const db of all) await db.destroy();
+      writeClientsBlock();
+      return;
+    }
+
     // 1. Gateway cost.
-    log(`1/7 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
+    log(`1/9 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
     await check(gatewayUrl, CASES_QUERY, bearer);
     await check(plainUrl, CASES_QUERY, bearer);
     const viaPlain = await load(plainUrl, CASES_QUERY, bearer);
@@ -157,14 +168,14 @@ async function main(): Promise<void> {
     );
 
     // 2. Dashboard.
-    log("2/7 dashboard query");
+    log("2/9 dashboard query");
     await check(gatewayUrl, dashboardQuery(20), bearer);
     const dashboardPlain = await load(plainUrl, dashboardQuery(20), bearer);
     const dashboard = await load(gatewayUrl, dashboardQuery(20), bearer);
     rows.push(loadRow("2. dashboard (20 cases, 3 subgraphs), our gateway, every call sent", dashboardPlain), loadRow("2. dashboard, our gateway, shared (default)", dashboard));
 
     // 3. Peer gateway, with and without its (default) sharing of identical calls.
-    log("3/7 Hive Gateway on the same supergraph and subgraphs");
+    log("3/9 Hive Gateway on the same supergraph and subgraphs");
     try {
       // Hive reads the subgraph URLs from the supergraph: compose it with the benchmark's ports.
       const { supergraphSdl: supergraph } = await composeSupergraph({
@@ -206,7 +217,7 @@ async function main(): Promise<void> {
     }
 
     // 4. SQL statements per request, counted in-process on the same databases.
-    log("4/7 SQL statements per dashboard request");
+    log("4/9 SQL statements per dashboard request");
     const counts: Record<SubgraphName, number> = { cases: 0, attachments: 0, "threat-analysis": 0 };
     // The dashboard at first: 100 costs more than the public limit allows; the count is what is measured here.
     const local = await startLocalGraph({ ...env, QUERY_MAX_COST: "1000000" }, { onQuery: (subgraph, sql) => /^\s*select/i.test(sql) && counts[subgraph]++ });
@@ -219,12 +230,16 @@ async function main(): Promise<void> {
     await local.stop();
 
     // 5. Upload.
-    log(`5/7 upload of one ${UPLOAD_MB} MB file`);
+    log(`5/9 upload of one ${UPLOAD_MB} MB file`);
     await benchUpload(gatewayUrl, bearer, dataDir, processes);
+
+    // 8-9. Clients in the field: a dashboard re-polled with ETags, and a resumable (tus) upload against multipart.
+    log("8/9 dashboard polling with and without ETag; 9/9 resumable upload");
+    rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
 
     // 6. Growth.
     if (mysqlVersion) {
-      log(`6/7 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
+      log(`6/9 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
       const small = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
       const started = Date.now();
       await insertCases(databases, BASE_CASES, GROWTH_CASES - BASE_CASES, (done) => {
@@ -239,7 +254,7 @@ async function main(): Promise<void> {
       ]);
     }
     // 7. Tracing.
-    log(`7/7 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
+    log(`7/9 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
     rows.push(...(await tracing()));
 
     for (const db of all) await db.destroy();
@@ -260,6 +275,24 @@ ${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
     await stopAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** `--clients`: the rows of sections 8 and 9 replace their own block at the end of docs/BENCHMARKS.md; the rest stays as the last full run wrote it. */
+function writeClientsBlock(): void {
+  const path = join(__dirname, "../../docs/BENCHMARKS.md");
+  const start = "<!-- clients: npm run bench -- --clients -->";
+  const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  const block = `${start}\n## Clients in the field (sections 8 and 9 alone)\n\nMeasured by \`npm run bench -- --clients${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}, the services as separate processes, 1,000 demo cases.\nSection 8 counts every byte of the answers (status line, headers, body) of 20 identical GETs; section 9 sends one file by multipart and by tus (one PATCH), both with curl, alternating, ${RUNS} round(s), then once with tus-js-client.\n\n${table}\n`;
+  let report: string;
+  try {
+    report = readFileSync(path, "utf8");
+  } catch {
+    report = "# Benchmarks\n";
+  }
+  const at = report.indexOf(start);
+  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}`);
+  console.log(`\n${table}`);
+  log("wrote the clients block of docs/BENCHMARKS.md");
 }
 
 /** One large file through the gateway's multipart upload, against a plain copy of the same file. */

@@ -9,10 +9,13 @@ import { listPartners, savePartner } from "./partner.service.js";
 
 export const API_KEY_USAGE = `Partner API keys and partners, in the gateway's database (GATEWAY_DATABASE_URL, else DATA_DIR/gateway.sqlite).
 
-  npm run apikey -- create --partner <id> --scopes <a,b> [--orgs <x,y>] [--expires <date>] [--label <text>]
+  npm run apikey -- create --partner <id> --scopes <a,b> [--orgs <x,y>] [--expires <date>] [--label <text>] [--persisted-only]
       prints the new key on stdout, once: it is stored only as a SHA-256 hash
+      --persisted-only: the key runs published operations only (npm run operations), never a query text
   npm run apikey -- list [--partner <id>]     one key per line: id, display prefix, status, scopes, organizations, expiry, last use
   npm run apikey -- revoke <key id>           refused from the next request on, on every gateway replica
+  npm run apikey -- policy <key id> --persisted-only | --any-operations
+                                              restricts the key to published operations, or lifts it
   npm run apikey -- rotate <key id>           prints a new key; the old one keeps working for the grace period
                                               (API_KEY_ROTATION_GRACE_SECONDS, default 24 h), then stops
   npm run apikey -- partner add <id> --name <name> --orgs <a,b>   creates a partner, or renames it / replaces its organizations
@@ -54,6 +57,7 @@ export function describeKey(key: ApiKey, now = new Date()): string {
     `scopes=${key.scopes.join(",")}`,
     `orgs=${key.organizationIds?.join(",") ?? "all"}`,
     `expires=${key.expiresAt?.toISOString() ?? "never"}`,
+    `operations=${key.persistedOnly ? "persisted-only" : "any"}`,
     `lastUsed=${key.lastUsedAt?.toISOString() ?? "never"}`,
     ...(key.label ? [`label=${JSON.stringify(key.label)}`] : []),
   ].join("  ");
@@ -73,6 +77,8 @@ export async function runApiKeyCommand(argv: string[], deps: { keys: ApiKeyServi
         expires: { type: "string" },
         label: { type: "string" },
         name: { type: "string" },
+        "persisted-only": { type: "boolean" },
+        "any-operations": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -90,6 +96,7 @@ export async function runApiKeyCommand(argv: string[], deps: { keys: ApiKeyServi
           organizationIds: list(values.orgs) ?? null,
           expiresAt: parseExpiry(values.expires),
           label: values.label,
+          persistedOnly: values["persisted-only"] ?? false,
           actor,
         });
         output.err(`Created ${describeKey(record)}\nThe key follows; it is shown only now:`);
@@ -110,6 +117,12 @@ export async function runApiKeyCommand(argv: string[], deps: { keys: ApiKeyServi
         const { key, record, previous } = await keys.rotate(argument, actor);
         output.err(`Created ${describeKey(record)}\n${previous.id} (${previous.displayPrefix}) keeps working until ${previous.expiresAt!.toISOString()}.\nThe new key follows; it is shown only now:`);
         output.out(key);
+        return 0;
+      }
+      case "policy": {
+        if (!argument || values["persisted-only"] === values["any-operations"]) throw new AccessAdminError("policy needs a key id and one of --persisted-only or --any-operations");
+        const record = await keys.setPersistedOnly(argument, values["persisted-only"] === true, actor);
+        output.out(describeKey(record));
         return 0;
       }
       case "partner":

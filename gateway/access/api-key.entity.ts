@@ -50,6 +50,13 @@ export class ApiKey {
   @Column({ type: "varchar", length: 32, nullable: true })
   replacedById: string | null;
 
+  /**
+   * Persisted operations only (`--persisted-only`): requests with this key may run published operations
+   * (trusted documents, `npm run operations`) and nothing else.
+   */
+  @Column({ type: "boolean", default: false })
+  persistedOnly: boolean;
+
   /** Updated at most once a minute per key, so that authentication does not write on every request. */
   @Column({ type: "datetime", precision: 3, nullable: true })
   lastUsedAt: Date | null;

@@ -29,6 +29,8 @@ export interface NewApiKeyInput {
   organizationIds?: readonly string[] | null;
   expiresAt?: Date | null;
   label?: string | null;
+  /** Requests with the key may run persisted operations only. */
+  persistedOnly?: boolean;
   /** Who ran the command (audit log). */
   actor?: string;
 }
@@ -69,7 +71,7 @@ export class ApiKeyService {
     if (input.expiresAt && !(input.expiresAt.getTime() > now.getTime())) throw new AccessAdminError("The expiry must be in the future");
     const label = input.label?.trim() || null;
     if (label && label.length > 100) throw new AccessAdminError("A label has at most 100 characters");
-    const issued = await this.insert({ partnerId: partner.id, scopes, organizationIds, expiresAt: input.expiresAt ?? null, label }, now);
+    const issued = await this.insert({ partnerId: partner.id, scopes, organizationIds, expiresAt: input.expiresAt ?? null, label, persistedOnly: input.persistedOnly ?? false }, now);
     this.audit("api_key_created", issued.record, input.actor);
     return issued;
   }
@@ -105,7 +107,11 @@ export class ApiKeyService {
       if (previous.revokedAt) throw new AccessAdminError(`API key ${id} is revoked; create a new one`);
       if (previous.expiresAt && previous.expiresAt.getTime() <= now.getTime()) throw new AccessAdminError(`API key ${id} has expired; create a new one`);
       if (previous.replacedById) throw new AccessAdminError(`API key ${id} was already rotated to ${previous.replacedById}; rotate that one`);
-      const issued = await this.insert({ partnerId: previous.partnerId, scopes: previous.scopes, organizationIds: previous.organizationIds, expiresAt: previous.expiresAt, label: previous.label }, now, tx);
+      const issued = await this.insert(
+        { partnerId: previous.partnerId, scopes: previous.scopes, organizationIds: previous.organizationIds, expiresAt: previous.expiresAt, label: previous.label, persistedOnly: previous.persistedOnly },
+        now,
+        tx,
+      );
       const graceEnd = new Date(now.getTime() + this.options.rotationGraceSeconds * 1000);
       previous.expiresAt = previous.expiresAt && previous.expiresAt < graceEnd ? previous.expiresAt : graceEnd;
       previous.replacedById = issued.record.id;
@@ -152,7 +158,19 @@ export class ApiKeyService {
     await this.dataSource.createQueryBuilder().update(ApiKey).set({ lastUsedAt: now }).where("id = :id", { id: record.id }).andWhere("(last_used_at IS NULL OR last_used_at <= :threshold)", { threshold }).execute();
   }
 
-  private async insert(fields: Pick<ApiKey, "partnerId" | "scopes" | "organizationIds" | "expiresAt" | "label">, now: Date, tx = this.dataSource.manager): Promise<IssuedApiKey> {
+  /** Restricts a key to persisted operations, or lifts that restriction, from its next request on. */
+  async setPersistedOnly(id: string, persistedOnly: boolean, actor?: string): Promise<ApiKey> {
+    const record = await this.dataSource.getRepository(ApiKey).findOneBy({ id });
+    if (!record) throw new AccessAdminError(`No API key ${id}`);
+    if (record.persistedOnly !== persistedOnly) {
+      await this.dataSource.getRepository(ApiKey).update({ id }, { persistedOnly });
+      record.persistedOnly = persistedOnly;
+      this.audit("api_key_policy_changed", record, actor, { persistedOnly });
+    }
+    return record;
+  }
+
+  private async insert(fields: Pick<ApiKey, "partnerId" | "scopes" | "organizationIds" | "expiresAt" | "label" | "persistedOnly">, now: Date, tx = this.dataSource.manager): Promise<IssuedApiKey> {
     const { key, hash, displayPrefix } = generateApiKey();
     const record = Object.assign(new ApiKey(), { ...fields, id: newApiKeyId(), hash, displayPrefix, createdAt: now, revokedAt: null, replacedById: null, lastUsedAt: null });
     await tx.insert(ApiKey, record);
@@ -170,6 +188,7 @@ export class ApiKeyService {
         scopes: record.scopes,
         organizationIds: record.organizationIds,
         expiresAt: record.expiresAt?.toISOString() ?? null,
+        persistedOnly: record.persistedOnly,
         ...extra,
       },
       event.replace(/_/g, " "),

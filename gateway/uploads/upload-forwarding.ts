@@ -11,7 +11,7 @@ import type { Principal } from "../../subgraphs/kit/principal.js";
 import { identityAudience } from "../../subgraphs/kit/topology.js";
 import { UploadTrace } from "../observability/upload-trace.js";
 import type { QueryLimits } from "../protection/query-limits.js";
-import { checkUploadOperation } from "./upload-operation.js";
+import { checkUploadOperation, type UploadRefusal } from "./upload-operation.js";
 
 export interface UploadForwardingOptions {
   /** The attachments subgraph's `/graphql`. */
@@ -33,6 +33,11 @@ export interface UploadForwardingOptions {
   rateWindowMs?: number;
   /** Told the file bytes streamed to the subgraph, as they go (the upload metric). */
   onFileBytes?: (bytes: number) => void;
+  /**
+   * A last say on the operation, once it passed `checkUploadOperation` and before any file is forwarded
+   * (persisted-only callers may send only a published text: gateway/operations/). Null lets it through.
+   */
+  checkOperation?: (query: string, req: Request, res: Response) => Promise<UploadRefusal | null>;
 }
 
 const FIELD_NAME = /^[\w.-]{1,64}$/;
@@ -155,6 +160,14 @@ class UploadForwarding {
       const refusal = checkUploadOperation(value, this.options.apiSchema(), this.options.queryLimits);
       if (refusal) return this.stop(refusal.status, refusal.message, refusal.code, refusal.extensions);
       this.operations = value;
+      const { checkOperation } = this.options;
+      if (checkOperation) {
+        const query = (JSON.parse(value) as { query: string }).query;
+        this.enqueue(async () => {
+          const refused = await checkOperation(query, this.req, this.res);
+          if (refused) this.stop(refused.status, refused.message, refused.code, refused.extensions);
+        });
+      }
     } else if (name === "map" && this.operations !== undefined && this.map === undefined) {
       const keys = mapKeys(value);
       if (keys === "too many") return this.stop(413, `At most ${MAX_FILE_PARTS} files per multipart request`, "TOO_MANY_FILES", { max: MAX_FILE_PARTS });

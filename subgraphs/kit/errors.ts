@@ -22,6 +22,10 @@ export const ErrorCode = {
   QUOTA_EXCEEDED: "QUOTA_EXCEEDED",
   /** The caller already has as many uploads in flight as allowed; retry when one finishes. */
   TOO_MANY_UPLOADS: "TOO_MANY_UPLOADS",
+  /** The request sent an operation id (documentId or extensions.persistedQuery) that no live published release has: send the text, where the policy allows it. */
+  PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
+  /** The caller runs published operations only (a persisted-only client or API key) and sent a text that is none. */
+  PERSISTED_QUERY_REQUIRED: "PERSISTED_QUERY_REQUIRED",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

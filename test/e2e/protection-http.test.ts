@@ -62,12 +62,16 @@ describe("what the gateway accepts over HTTP", () => {
     expect(await response.text()).toMatch(/batching/i);
   });
 
-  it("does not run automatic persisted queries (every request carries its query, which the limits check)", async () => {
-    const hashOnly = { extensions: { persistedQuery: { version: 1, sha256Hash: "ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38" } } };
-    const response = await postGraphQL(graph.gatewayUrl, hashOnly, auth);
-    expect(response.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+  it("registers no automatic persisted query: only operations published with npm run operations run by hash", async () => {
+    // The SHA-256 of "{ __typename }": sending it with its text runs the text, and registers nothing.
+    const hashOnly = { extensions: { persistedQuery: { version: 1, sha256Hash: "7f56e67dd21ab3f30d1ff8b7bed08893f0a0db86449836189b361dd1e56ddb4b" } } };
+    expect((await postGraphQL(graph.gatewayUrl, hashOnly, auth)).errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
     const withQuery = await postGraphQL(graph.gatewayUrl, { query: "{ __typename }", ...hashOnly }, auth);
-    expect(withQuery.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+    expect(withQuery.errors).toBeUndefined();
+    expect((await postGraphQL(graph.gatewayUrl, hashOnly, auth)).errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+    // A hash that is not the text's is refused, so no text runs under another's hash.
+    const mismatch = await postGraphQL(graph.gatewayUrl, { query: "{ cases(first: 1) { totalCount } }", ...hashOnly }, auth);
+    expect(mismatch.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
   });
 
   it("shows introspection and field suggestions outside production", async () => {

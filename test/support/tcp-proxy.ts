@@ -1,8 +1,10 @@
 import { createServer, type Server, type Socket, connect } from "node:net";
 
-/** A TCP proxy on localhost whose link can be cut and restored, to play a database outage. */
+/** A TCP proxy on localhost whose link can be cut and restored, to play a database outage (or a mobile link that drops). */
 export interface TcpProxy {
   port: number;
+  /** Bytes the clients sent through the proxy so far (towards the target). */
+  readonly bytesFromClients: number;
   /** Drops every connection and refuses new ones. */
   cut(): Promise<void>;
   /** Accepts connections again, on the same port. */
@@ -10,8 +12,9 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetHost: string, targetPort: number, options: { onClientData?: (bytesFromClients: number) => void } = {}): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  let bytesFromClients = 0;
   let server: Server | undefined;
   let port = 0;
   const listen = () =>
@@ -24,6 +27,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
           socket.on("close", () => sockets.delete(socket));
           socket.on("error", () => socket.destroy());
         }
+        client.on("data", (chunk: Buffer) => {
+          bytesFromClients += chunk.length;
+          options.onClientData?.(bytesFromClients);
+        });
         client.pipe(upstream).pipe(client);
       });
       server.once("error", reject);
@@ -42,6 +49,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   return {
     get port() {
       return port;
+    },
+    get bytesFromClients() {
+      return bytesFromClients;
     },
     cut: stop,
     restore: listen,
