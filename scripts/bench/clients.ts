@@ -7,7 +7,7 @@ import { Upload } from "tus-js-client";
 import { dashboardQuery } from "./queries.js";
 
 const CREATE_CASE =
-  'mutation($title: String!) { createCase(input: { title: $title, description: "Benchmark", inquiryType: PRODUCT, problemCategory: "Logs", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }';
+  'mutation($title: String!) { createCase(input: { title: $title, description: "Benchmark", inquiryType: PRODUCT, problemCategory: "PRODUCT_OTHER", productProfileId: "acme-endpoint", severity: LOW, contactName: "Bench" }) { case { id } } }';
 
 /** Registers a case as the caller and returns its id. */
 export async function createBenchCase(gatewayUrl: string, bearer: Record<string, string>, title: string): Promise<string> {
