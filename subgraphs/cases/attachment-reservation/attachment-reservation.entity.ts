@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { LeasedDelivery } from "../../kit/leased-delivery.js";
 
 /** Where one reservation of files stands; the coordinator's JSDoc draws the transitions. */
 export enum ReservationState {
@@ -18,13 +19,13 @@ export enum ReservationState {
  * The cases subgraph's intent to attach files to a case or update it is about to commit: written
  * before anything is asked of the attachments subgraph, so that whatever dies afterwards, someone
  * knows the files are to be confirmed (COMMITTED) or released (RELEASING) and delivers that. The
- * delivery columns work like the mail outbox's: the relay claims due rows with a lease.
+ * delivery columns (LeasedDelivery) are the case-activity outbox's: the relay claims due rows with a lease.
  */
 @Entity("attachment_reservations")
 @Index(["state", "nextAttemptAt"])
 @Index(["state", "createdAt"])
 @Index(["claimToken"])
-export class AttachmentReservationEntity {
+export class AttachmentReservationEntity extends LeasedDelivery {
   /** Also the reservation's id in the attachments subgraph. */
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
@@ -45,23 +46,4 @@ export class AttachmentReservationEntity {
 
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;
-
-  /** Delivery tries of the current command (confirm or release) by the relay. */
-  @Column({ type: "int", default: 0 })
-  attempts: number;
-
-  /** When the relay may deliver the command; the request's own try comes first. */
-  @Column({ type: "datetime", precision: 3 })
-  nextAttemptAt: Date;
-
-  /** Random token of the relay pass that claimed the row. */
-  @Column({ type: "varchar", length: 36, nullable: true })
-  claimToken: string | null;
-
-  /** Until when the claim holds; after that another pass may deliver it. */
-  @Column({ type: "datetime", precision: 3, nullable: true })
-  leaseExpiresAt: Date | null;
-
-  @Column({ type: "varchar", length: 1000, nullable: true })
-  lastError: string | null;
 }

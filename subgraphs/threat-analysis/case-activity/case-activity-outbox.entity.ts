@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { LeasedDelivery } from "../../kit/leased-delivery.js";
 import type { CaseActivityActor, CaseActivityKind } from "../../kit/case-activity-protocol.js";
 
 /**
@@ -11,7 +12,7 @@ import type { CaseActivityActor, CaseActivityKind } from "../../kit/case-activit
 @Entity("case_activity_outbox")
 @Index(["nextAttemptAt"])
 @Index(["claimToken"])
-export class CaseActivityOutboxEntity {
+export class CaseActivityOutboxEntity extends LeasedDelivery {
   /** The activity's id: the idempotency key on the cases side. Time-ordered (see newActivityId). */
   @PrimaryColumn({ type: "varchar", length: 36 })
   id: string;
@@ -34,23 +35,4 @@ export class CaseActivityOutboxEntity {
   /** When the change committed (the history event's time on the case). */
   @Column({ type: "datetime", precision: 3 })
   occurredAt: Date;
-
-  /** Delivery tries so far, counted when a relay pass claims the row. */
-  @Column({ type: "int", default: 0 })
-  attempts: number;
-
-  /** When the relay may deliver it next. */
-  @Column({ type: "datetime", precision: 3 })
-  nextAttemptAt: Date;
-
-  /** Random token of the relay pass that claimed the row. */
-  @Column({ type: "varchar", length: 36, nullable: true })
-  claimToken: string | null;
-
-  /** Until when the claim holds; after that another pass may deliver it. */
-  @Column({ type: "datetime", precision: 3, nullable: true })
-  leaseExpiresAt: Date | null;
-
-  @Column({ type: "varchar", length: 1000, nullable: true })
-  lastError: string | null;
 }
