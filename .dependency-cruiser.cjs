@@ -17,6 +17,7 @@
  */
 const GATEWAY_SURFACE = [
   "case-activity-protocol",
+  "case-feed-protocol",
   "database",
   "database-errors",
   "env",

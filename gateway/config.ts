@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import { type OperationPolicyConfig, readOperationPolicy } from "./operations/operation-policy.js";
 import { type ResumableUploadsConfig, readResumableUploads } from "./uploads/tus-config.js";
+import { readSubscriptions, type SubscriptionsConfig } from "./subscriptions/subscriptions-config.js";
 import type { QueryLimits } from "./protection/query-limits.js";
 import type { RateLimitConfig } from "./protection/rate-limits.js";
 import { parseTrustProxy, type TrustProxy } from "./protection/trust-proxy.js";
@@ -96,6 +97,8 @@ export interface GatewayConfig {
   operationPolicy: OperationPolicyConfig;
   /** Resumable uploads at /uploads/tus: store, per-caller limits, expiry of abandoned uploads (RESUMABLE_UPLOAD_*). See gateway/uploads/tus-uploads.ts. */
   resumableUploads: ResumableUploadsConfig;
+  /** Live subscriptions (graphql-ws at /graphql, graphql-sse at /graphql/stream): feed polling, per-caller limits, credential checks. See gateway/subscriptions/. */
+  subscriptions: SubscriptionsConfig;
 }
 
 const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1024, mb: 1024 * 1024 };
@@ -181,5 +184,6 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     metricsPort: readInt(env, "METRICS_PORT", 9464, { max: 65535 }),
     operationPolicy: readOperationPolicy(env),
     resumableUploads: readResumableUploads(env),
+    subscriptions: readSubscriptions(env),
   };
 }

@@ -46,6 +46,9 @@ import { PersistedOperationsService } from "./operations/persisted-operations.se
 import { createResumableUploads, type ResumableUploads, TUS_PATH } from "./uploads/tus-uploads.js";
 import { ResumableUpload } from "./uploads/tus-upload.entity.js";
 import { createRateLimits } from "./protection/rate-limits.js";
+// Live subscriptions: graphql-ws at /graphql, graphql-sse at /graphql/stream, each event resolved as the subscriber (gateway/subscriptions/).
+import { gatewayWithSubscriptions, refuseSubscriptionsOverHttp, SSE_PATH } from "./subscriptions/subscription-schema.js";
+import { createLiveSubscriptions, type LiveSubscriptions } from "./subscriptions/subscriptions.js";
 
 export const gatewayEntities = [Partner, PartnerOrganization, ApiKey, IdempotencyRecord, PersistedOperation, PersistedOperationRelease, ResumableUpload];
 
@@ -61,6 +64,8 @@ export interface Gateway {
   metrics: ServiceMetrics;
   /** tus uploads at /uploads/tus; tests run `resumableUploads.sweep(now)` themselves. */
   resumableUploads: ResumableUploads;
+  /** Live subscriptions; tests run `subscriptions.tailer.poll()` and `subscriptions.credentials.recheck(now)` themselves. */
+  subscriptions: LiveSubscriptions;
   listen(port: number, host?: string): Promise<string>;
   /** Serves `GET /metrics` on a port of its own (main.ts: METRICS_HOST, METRICS_PORT); returns its URL. */
   listenMetrics(port: number, host?: string): Promise<string>;
@@ -107,8 +112,25 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       return source;
     },
   });
+  const rateLimits = await createRateLimits(config.rateLimits, logger, metrics.rateLimitRefused);
+  const subscriptions = await createLiveSubscriptions({
+    config: config.subscriptions,
+    queryLimits: config.queryLimits,
+    casesUrl: config.subgraphUrls.cases!,
+    identityPrivateKey: config.identityPrivateKey,
+    subgraphTimeoutMs: config.subgraphTimeoutMs,
+    redisUrl: config.rateLimits.redisUrl,
+    authenticate,
+    rateLimits,
+    metrics,
+    logger,
+    maxMessageBytes: config.jsonBodyLimit,
+    persistedOnly: operationPolicy(config.operationPolicy, dataSource),
+    hideFieldSuggestions: !config.explorer,
+  });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // The API schema Apollo validates and introspects carries the Subscription type; the gateway plans the rest.
+    gateway: gatewayWithSubscriptions(gateway, (schema) => subscriptions.setSchema(schema)),
     csrfPrevention: true,
     // runService owns SIGTERM/SIGINT: it drains HTTP first, then stops Apollo, then exits.
     stopOnTerminationSignals: false,
@@ -122,7 +144,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       queryCostPlugin(config.queryLimits.maxCost),
-      deliverCaseActivityAfterMutations(caseActivityRelay, mutationFieldsOf(supergraphSdl, "threat-analysis"), config.caseActivityDeliveryWaitMs),
+      refuseSubscriptionsOverHttp(),
+      // After a mutation (and the case-activity pass of a threat mutation) the subscriptions read the feed at once.
+      deliverCaseActivityAfterMutations(caseActivityRelay, mutationFieldsOf(supergraphSdl, "threat-analysis"), config.caseActivityDeliveryWaitMs, () => subscriptions.afterMutation()),
       graphqlMetricsPlugin(metrics, { byClient: true }),
     ],
     includeStacktraceInErrorResponses: false,
@@ -130,7 +154,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     formatError: maskErrors(logger, { hideFieldSuggestions: !config.explorer }),
   });
   await apollo.start();
-  const rateLimits = await createRateLimits(config.rateLimits, logger, metrics.rateLimitRefused);
+  subscriptions.setApollo(apollo);
 
   const requireIdentity: RequestHandler = async (req, res, next) => {
     if (req.method === "OPTIONS") return next();
@@ -175,6 +199,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   // Resumable uploads (tus 1.0): the same authentication and per-caller budget as /graphql; finished files go to attachments as uploadAttachments.
   const resumableUploads = createResumableUploads({ config: config.resumableUploads, dataSource, attachmentsUrl: config.subgraphUrls.attachments!, identityPrivateKey: config.identityPrivateKey, logger });
   app.use(TUS_PATH, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, resumableUploads.handler);
+  // Before /graphql, which would match this path too: the same authentication and budget (one point per subscribe).
+  app.use(SSE_PATH, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, express.json({ limit: config.jsonBodyLimit, verify: checkJsonBody() }), subscriptions.sse);
   app.use(
     "/graphql",
     rateLimits.beforeAuthentication,
@@ -231,6 +257,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     caseActivityRelay,
     metrics,
     resumableUploads,
+    subscriptions,
     listen(port, host = "127.0.0.1") {
       return new Promise((resolve, reject) => {
         server = app.listen(port, host, (error?: Error) => {
@@ -238,6 +265,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
           resolve(`http://${host}:${(server!.address() as AddressInfo).port}/graphql`);
         });
         answerMalformedRequests(server);
+        subscriptions.attach(server);
       });
     },
     async listenMetrics(port, host = "127.0.0.1") {
@@ -249,6 +277,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await relay.stop();
       await caseActivityRelay.stop();
       await resumableUploads.stop();
+      // Subscriptions end first: open WebSockets and event streams would hold the server's close.
+      await subscriptions.stop();
       await closeGracefully(server);
       await apollo.stop();
       await rateLimits.close();

@@ -20,7 +20,9 @@ import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
 import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
+import { benchSubscriptions } from "./bench/subscriptions.js";
 import { benchTracing } from "./bench/tracing.js";
+import { benchWebhooks, webhookBenchDatabase } from "./bench/webhooks.js";
 import { type SubgraphName, startLocalGraph } from "./local-graph.js";
 import { composeSupergraph } from "./supergraph.js";
 
@@ -29,15 +31,22 @@ const quick = process.argv.includes("--quick");
 const tracingOnly = process.argv.includes("--tracing-only");
 /** `-- --clients`: sections 8 and 9 alone (polling with ETags, resumable uploads), written as their own block of docs/BENCHMARKS.md. */
 const clientsOnly = process.argv.includes("--clients");
+/** `-- --subscriptions`: sections 10 and 11 alone (1,000 WebSocket subscribers: event latency, memory per subscription), printed; docs/BENCHMARKS.md is left as it is. */
+const subscriptionsOnly = process.argv.includes("--subscriptions");
+/** `-- --webhooks`: section 12 alone (webhook deliveries per second), printed; docs/BENCHMARKS.md is left as it is. */
+const webhooksOnly = process.argv.includes("--webhooks");
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
 const GROWTH_CASES = quick ? 10_000 : 100_000;
 const UPLOAD_MB = quick ? 50 : 250;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306";
-const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, hive: 4110 };
+/** BENCH_PORT_OFFSET moves every port below (a second checkout benchmarking on the same machine takes e.g. 100). */
+const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, subscriptionsGateway: 4105, subscriptionsMetrics: 4106, hive: 4110 };
+for (const name of Object.keys(PORTS) as (keyof typeof PORTS)[]) PORTS[name] += OFFSET;
 /** The services of section 7 with tracing on, every trace sampled (those sampling one in ten take the next ten ports). */
-const TRACED_PORTS = { gateway: 4120, cases: 4121, attachments: 4122, "threat-analysis": 4123 };
+const TRACED_PORTS = { gateway: 4120 + OFFSET, cases: 4121 + OFFSET, attachments: 4122 + OFFSET, "threat-analysis": 4123 + OFFSET };
 // A fresh identity key pair per run; the Hive Gateway config reads the private key from the same env, as it plays the gateway.
 const IDENTITY_KEYS = generateIdentityKeys();
 const SECRETS = { ...IDENTITY_KEYS.env, FILE_LINK_SECRET: "bench-file-link-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
@@ -72,6 +81,7 @@ async function mysqlAvailable(): Promise<string | null> {
 }
 
 async function main(): Promise<void> {
+  if (webhooksOnly) return printWebhookFigures();
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-bench-"));
   const mysqlVersion = await mysqlAvailable();
   const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/casegraph_bench_${name}` } : {});
@@ -132,6 +142,17 @@ async function main(): Promise<void> {
       log(`7. tracing on vs off only: ${RUNS} runs of ${SECONDS}s per figure after a warm-up (docs/BENCHMARKS.md is not rewritten)`);
       await check(gatewayUrl, dashboardQuery(20), bearer);
       const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...(await tracing()).map((row) => `| ${row.join(" | ")} |`)].join("\n");
+      console.log(`\n${table}`);
+      for (const db of all) await db.destroy();
+      return;
+    }
+
+    // 10-11. Live subscriptions: a gateway of their own, 1,000 WebSocket subscribers.
+    const subscriptions = () =>
+      benchSubscriptions({ env, dist: join(__dirname, ".."), port: PORTS.subscriptionsGateway, metricsPort: PORTS.subscriptionsMetrics, subscribers: 1_000, principals: 10, mutations: quick ? 10 : 30, log });
+    if (subscriptionsOnly) {
+      log("10/11 subscriptions: 1,000 WebSocket subscribers on one gateway");
+      const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...(await subscriptions()).map((row) => `| ${row.join(" | ")} |`)].join("\n");
       console.log(`\n${table}`);
       for (const db of all) await db.destroy();
       return;
@@ -256,6 +277,12 @@ async function main(): Promise<void> {
     // 7. Tracing.
     log(`7/9 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
     rows.push(...(await tracing()));
+    // 10-11. Subscriptions.
+    log("10/11 subscriptions: 1,000 WebSocket subscribers on one gateway");
+    rows.push(...(await subscriptions()));
+    // 12. Webhooks.
+    log("12. webhook deliveries per second to local receivers");
+    rows.push(...(await benchWebhooks({ dist: join(__dirname, ".."), databaseUrl: mysqlVersion ? await webhookBenchDatabase(MYSQL_URL) : undefined, events: quick ? 500 : 2_000, log })));
 
     for (const db of all) await db.destroy();
 
@@ -352,6 +379,14 @@ async function benchUpload(gatewayUrl: string, bearer: Record<string, string>, d
   const mb = size / 2 ** 20;
   rows.push([`5. upload of ${fmt(mb)} MB through the gateway`, `${fmt(seconds, 2)} s, ${fmt(mb / seconds)} MB/s`, `disk copy ${fmt(mb / copySeconds)} MB/s; ratio ${fmt(copySeconds / seconds, 2)} (target ≥ 0.5)`, ""]);
   rows.push(["5. RSS growth during the upload", `gateway +${fmt((peaks[0]! - baseline[0]!) / 2 ** 20)} MB, attachments +${fmt((peaks[1]! - baseline[1]!) / 2 ** 20)} MB`, "target ≤ 64 MB each", ""]);
+}
+
+/** `-- --webhooks`: section 12 alone, on MySQL when reachable (else SQLite), printed as a table. */
+async function printWebhookFigures(): Promise<void> {
+  const databaseUrl = await webhookBenchDatabase(MYSQL_URL);
+  log(`12. webhook deliveries per second to local receivers (${databaseUrl ? "MySQL" : "SQLite"})`);
+  const figures = await benchWebhooks({ dist: join(__dirname, ".."), databaseUrl, events: quick ? 500 : 2_000, log });
+  console.log(["", "| measure | result | detail | note |", "|---|---|---|---|", ...figures.map((row) => `| ${row.join(" | ")} |`)].join("\n"));
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,9 @@ import type { ReservationFaults } from "../subgraphs/cases/attachment-reservatio
 import type { Clock } from "../subgraphs/cases/case/case.service.js";
 import { type CasesSubgraph, createCasesSubgraph } from "../subgraphs/cases/cases-subgraph.js";
 import { casesConfig } from "../subgraphs/cases/config.js";
+import { createMailTransport } from "../subgraphs/cases/notification/mail-transport.js";
+import { WebhookDispatcher } from "../subgraphs/cases/webhook/webhook.dispatcher.js";
+import { createLogger } from "../subgraphs/kit/logger.js";
 import { threatsConfig } from "../subgraphs/threat-analysis/config.js";
 import { SUBGRAPHS, type SubgraphName } from "../subgraphs/kit/topology.js";
 import { createThreatsSubgraph, type ThreatsSubgraph } from "../subgraphs/threat-analysis/threats-subgraph.js";
@@ -28,6 +31,8 @@ export interface LocalGraph {
   attachments: AttachmentsSubgraph;
   threats: ThreatsSubgraph;
   gateway: Gateway;
+  /** Delivers partner webhooks; on a timer when WEBHOOK_DISPATCH_INTERVAL_SECONDS > 0 (the tests set 0 and run its passes themselves). */
+  webhooks: WebhookDispatcher;
   stop(): Promise<void>;
 }
 
@@ -39,12 +44,22 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
   // Cases and attachments call each other: attachments listens first and learns the cases URL once cases listens.
   const attachments = await createAttachmentsSubgraph(attachmentsConfig(env), { onQuery: (sql) => options.onQuery?.("attachments", sql) });
   const attachmentsUrl = await attachments.server.listen(0);
-  const cases = await createCasesSubgraph(casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl }), {
+  const config = casesConfig({ ...env, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl });
+  const cases = await createCasesSubgraph(config, {
     clock: options.clock,
     faults: options.casesFaults,
     onQuery: (sql) => options.onQuery?.("cases", sql),
   });
   const casesUrl = await cases.server.listen(0);
+  // As the cases service's main.ts does: webhooks delivered by a dispatcher, disabled endpoints told through the case e-mails' transport.
+  const mail = createMailTransport(config.mail);
+  const webhooks = new WebhookDispatcher(cases.dataSource, {
+    config: config.webhooks,
+    mail: { transport: mail, from: config.mail.from },
+    clock: options.clock,
+    logger: createLogger("cases-webhooks", config.logLevel),
+  });
+  const stopWebhooks = config.webhooks.dispatchIntervalSeconds > 0 ? webhooks.start(config.webhooks.dispatchIntervalSeconds * 1000) : async () => undefined;
   attachments.services.config.casesUrl = casesUrl;
   const withUrls = { ...env, [SUBGRAPHS.cases.urlVariable]: casesUrl, [SUBGRAPHS.attachments.urlVariable]: attachmentsUrl };
   const threats = await createThreatsSubgraph(threatsConfig(withUrls), { clock: options.clock, onQuery: (sql) => options.onQuery?.("threat-analysis", sql) });
@@ -60,7 +75,10 @@ export async function startLocalGraph(env: Record<string, string>, options: Loca
     attachments,
     threats,
     gateway,
+    webhooks,
     async stop() {
+      await stopWebhooks();
+      mail.close();
       await gateway.stop();
       await threats.stop();
       await attachments.stop();

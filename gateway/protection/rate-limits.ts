@@ -44,6 +44,13 @@ export interface RateLimits {
   afterAuthentication: RequestHandler;
   /** Counts a failed authentication against the IP; true when it answered 429 instead of the caller's 401. */
   refuseUnauthenticated(req: Request, res: Response): Promise<boolean>;
+  /**
+   * Spends one point of a principal's budget outside an HTTP request (a subscription started over a
+   * WebSocket counts as a request); the seconds to wait when the budget was already spent.
+   */
+  spend(principal: Principal): Promise<{ retryAfter: number } | null>;
+  /** The same for a failed authentication outside an HTTP request, against the client's address. */
+  spendUnauthenticated(ip: string): Promise<{ retryAfter: number } | null>;
   close(): Promise<void>;
 }
 
@@ -119,6 +126,20 @@ export async function createRateLimits(config: RateLimitConfig, logger: Logger, 
       }
       announce(res, "ip", state);
       return false;
+    },
+    async spend(principal) {
+      const budget: Budget = principal.kind === "apiKey" ? "apiKey" : "user";
+      const { state, over } = await consume(budget, `${principal.kind}:${principal.id}`);
+      if (!over) return null;
+      onRefused(budget);
+      logger.warn({ event: "rate_limited", principal: `${principal.kind}:${principal.id}`, path: "subscription" }, "rate limit reached");
+      return { retryAfter: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
+    },
+    async spendUnauthenticated(ip) {
+      const { state, over } = await consume("ip", ip);
+      if (!over) return null;
+      onRefused("ip");
+      return { retryAfter: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
     },
     async close() {
       await redis?.quit().catch(() => redis.disconnect());

@@ -54,16 +54,18 @@ function rootFields(operation: OperationDefinitionNode, document: DocumentNode):
  * case-activity relay pass, waited for at most `waitMs`: the client then reads the case's history,
  * `updatedAt` and sub-status as its mutation left them. When the cases subgraph is slow or down the
  * answer goes anyway; the interval pass delivers later. `waitMs` 0 turns this off.
+ * `afterMutation` then hears of every mutation answered (after that pass, when there was one): the
+ * subscriptions read the case feed at once.
  */
-export function deliverCaseActivityAfterMutations<TContext extends object>(relay: CaseActivityRelay, threatMutations: ReadonlySet<string>, waitMs: number): ApolloServerPlugin<TContext> {
+export function deliverCaseActivityAfterMutations<TContext extends object>(relay: CaseActivityRelay, threatMutations: ReadonlySet<string>, waitMs: number, afterMutation?: () => void): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
-      if (waitMs <= 0 || threatMutations.size === 0) return;
+      if ((waitMs <= 0 || threatMutations.size === 0) && !afterMutation) return;
       return {
         async willSendResponse({ operation, document }) {
           if (operation?.operation !== OperationTypeNode.MUTATION || !document) return;
-          if (![...rootFields(operation, document)].some((name) => threatMutations.has(name))) return;
-          await relay.deliverWithin(waitMs);
+          if (waitMs > 0 && [...rootFields(operation, document)].some((name) => threatMutations.has(name))) await relay.deliverWithin(waitMs);
+          afterMutation?.();
         },
       };
     },

@@ -11,6 +11,9 @@ import { ReservationStore } from "./attachment-reservation/attachment-reservatio
 import { CaseActivityResolver } from "./case-activity/case-activity.resolver.js";
 import { CaseActivityService } from "./case-activity/case-activity.service.js";
 import { CaseAccessResolver } from "./case-access/case-access.resolver.js";
+import { CaseFeedReader } from "./case-feed/case-feed.reader.js";
+import { CaseFeedResolver } from "./case-feed/case-feed.resolver.js";
+import { CaseFeedWriter, ensureFeedHead } from "./case-feed/case-feed.writer.js";
 import { type AttachmentLinker, HttpAttachmentLinker, noAttachments } from "./case/attachment-linker.js";
 import { caseReferenceResolvers } from "./case/case.reference.js";
 import { CaseConnectionResolver, CaseResolver, CaseUpdateConnectionResolver } from "./case/case.resolver.js";
@@ -29,6 +32,9 @@ import { vocabularyReferenceResolvers } from "./vocabulary/vocabulary.reference.
 import { VocabularyResolver } from "./vocabulary/vocabulary.resolver.js";
 import { CaseResponseTargetResolver } from "./response-target/response-target.resolver.js";
 import { CaseResponseTargets } from "./response-target/response-target.service.js";
+import { webhookFollower } from "./webhook/webhook.follower.js";
+import { WebhookResolver } from "./webhook/webhook.resolver.js";
+import { WebhookService } from "./webhook/webhook.service.js";
 
 export const CASES_SUBGRAPH = "cases";
 
@@ -44,15 +50,18 @@ export function buildCasesSchema() {
         CaseAccessResolver,
         ReservationRelayResolver,
         CaseActivityResolver,
+        CaseFeedResolver,
         CaseResponseTargetResolver,
         VocabularyResolver,
         ProblemCategoryResolver,
         OrganizationUserResolver,
+        WebhookResolver,
       ],
     },
     { ...caseReferenceResolvers, ...vocabularyReferenceResolvers },
     {
-      subgraphQueries: ["caseAccess"],
+      // caseFeedSince: the gateway's subscriptions read it as the relay principal (no cases:read; the resolver admits the relay alone).
+      subgraphQueries: ["caseAccess", "caseFeedSince"],
     },
   );
 }
@@ -88,16 +97,28 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   if (!config.databaseUrl) await mapFreeTextProblemCategories(dataSource.manager);
   // The demo organizations and products: development and tests, never production.
   if (config.environment !== "production") await ensureReferenceData(dataSource);
+  await ensureFeedHead(dataSource);
   const clock = options.clock ?? (() => new Date());
+  // Webhooks follow the feed: each command's transaction also writes the deliveries of its events.
+  const feedWriter = new CaseFeedWriter([webhookFollower({ clock, retryHours: config.webhooks.retryHours })]);
   const reservations = new ReservationStore(dataSource, clock, { pendingTimeoutMs: config.reservations.pendingTimeoutSeconds * 1000, leaseMs: config.reservations.leaseSeconds * 1000 });
   const linker = options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments);
   const coordinator = new ReservationCoordinator(dataSource, reservations, linker, logger, options.faults);
   const services: CasesServices = {
     dataSource,
-    cases: new CaseService(dataSource, clock, coordinator),
+    cases: new CaseService(dataSource, clock, coordinator, feedWriter),
     reservations,
-    caseActivity: new CaseActivityService(dataSource, clock),
+    caseActivity: new CaseActivityService(dataSource, clock, feedWriter),
     responseTargets: new CaseResponseTargets(config.responseTargets, clock),
+    feed: new CaseFeedReader(dataSource),
+    feedWriter,
+    webhooks: new WebhookService(dataSource, {
+      clock,
+      retryHours: config.webhooks.retryHours,
+      secretOverlapHours: config.webhooks.secretOverlapHours,
+      addressPolicy: { allowedAddresses: config.webhooks.allowedAddresses },
+      logger: createLogger("cases-webhooks", config.logLevel),
+    }),
   };
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,

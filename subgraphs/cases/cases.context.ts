@@ -7,12 +7,15 @@ import type { BaseContext } from "../kit/subgraph-server.js";
 import type { ReservationStore } from "./attachment-reservation/attachment-reservation.store.js";
 import type { CaseActivityService } from "./case-activity/case-activity.service.js";
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
+import type { CaseFeedReader } from "./case-feed/case-feed.reader.js";
+import type { CaseFeedWriter } from "./case-feed/case-feed.writer.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import type { CaseEntity } from "./case/case.entity.js";
 import type { CaseService } from "./case/case.service.js";
 import type { CaseResponseTargets } from "./response-target/response-target.service.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
+import type { WebhookService } from "./webhook/webhook.service.js";
 
 export interface CasesServices {
   dataSource: DataSource;
@@ -23,6 +26,11 @@ export interface CasesServices {
   caseActivity: CaseActivityService;
   /** Response targets of cases waiting for support: `Case.dueAt`, `Case.overdue`, the `overdue` filter. */
   responseTargets: CaseResponseTargets;
+  /** The case feed: every command writes its events through `feedWriter`; subscriptions and retention read through `feed`. */
+  feed: CaseFeedReader;
+  feedWriter: CaseFeedWriter;
+  /** Partner webhook endpoints and their delivery log (the deliveries themselves are written by the feed writer's webhook follower). */
+  webhooks: WebhookService;
 }
 
 export interface CasesLoaders {

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
@@ -19,6 +20,8 @@ export interface CasesConfig {
   /** Rule 13: days in SOLUTION_PROVIDED without customer activity before a case closes itself. */
   autoCloseDays: number;
   autoCloseIntervalSeconds: number;
+  /** Days the case feed keeps its events (CASE_FEED_RETENTION_DAYS, at least 7): how far back `after:` can resume. */
+  feedRetentionDays: number;
   /** Hours for support's next response by severity (RESPONSE_TARGET_<SEVERITY>_HOURS): `Case.dueAt`, `Case.overdue`. */
   responseTargets: ResponseTargets;
   /** Attachments subgraph, asked to reserve, confirm and release staged files. */
@@ -28,6 +31,32 @@ export interface CasesConfig {
   reservations: ReservationConfig;
   /** When `/ready` reports an outbox (mail, file reservations) as degraded (OUTBOX_DEGRADED_*). */
   outboxThresholds: OutboxThresholds;
+  webhooks: WebhookConfig;
+}
+
+/** Partner webhooks (see webhook/): how deliveries are retried, signed and where they may go. */
+export interface WebhookConfig {
+  /** Seconds between dispatcher passes (WEBHOOK_DISPATCH_INTERVAL_SECONDS, default 5; 0: not on a timer, tests drive the passes). */
+  dispatchIntervalSeconds: number;
+  /** How long one delivery is retried before it is FAILED (WEBHOOK_RETRY_HOURS, default 24, at most 168: the case feed keeps events at least 7 days). */
+  retryHours: number;
+  /** First retry delay after a failure; doubles with every consecutive failure of the endpoint, capped at one hour (WEBHOOK_RETRY_BASE_SECONDS, default 30). */
+  retryBaseSeconds: number;
+  /** Consecutive failed attempts after which an endpoint is disabled and its contact told (WEBHOOK_DISABLE_AFTER_FAILURES, default 15). */
+  disableAfterFailures: number;
+  /** How long a rotated-out secret keeps signing next to the new one (WEBHOOK_SECRET_OVERLAP_HOURS, default 24). */
+  secretOverlapHours: number;
+  /** Time for one delivery: connect, send, answer (WEBHOOK_TIMEOUT_SECONDS, default 10). */
+  timeoutSeconds: number;
+  /** How long a dispatcher pass owns the deliveries it claimed (WEBHOOK_LEASE_SECONDS, default 120). */
+  leaseSeconds: number;
+  /** Deliveries sent at once by one pass (WEBHOOK_CONCURRENCY, default 8; one case's events to one endpoint go one after another, in order). */
+  concurrency: number;
+  /**
+   * Addresses an endpoint may resolve to although they are loopback or private (WEBHOOK_ALLOWED_ADDRESSES, comma-separated
+   * IPs, e.g. 127.0.0.1 for a local receiver; plain http is then allowed to them). Refused when NODE_ENV counts as production.
+   */
+  allowedAddresses: string[];
 }
 
 /** How reservations of files joining a case end when their request could not finish them (see attachment-reservation/). */
@@ -74,6 +103,7 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [SUBGRAPHS.cases.hostVariable]: host })),
     autoCloseDays: readInt(env, "AUTO_CLOSE_DAYS", 14, { min: 1, max: 365 }),
     autoCloseIntervalSeconds: readInt(env, "AUTO_CLOSE_INTERVAL_SECONDS", 3600, { min: 1 }),
+    feedRetentionDays: readInt(env, "CASE_FEED_RETENTION_DAYS", 7, { min: 7, max: 3650 }),
     responseTargets: readResponseTargets(env),
     attachmentsUrl: readUrl(env, SUBGRAPHS.attachments.urlVariable, subgraphUrl("attachments")),
     logLevel: readString(env, "LOG_LEVEL", "info"),
@@ -92,6 +122,32 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
       leaseSeconds: readInt(env, "RESERVATION_LEASE_SECONDS", 60, { min: 5, max: 3600 }),
     },
     outboxThresholds: readOutboxThresholds(env),
+    webhooks: readWebhookConfig(env, environment),
+  };
+}
+
+/** WEBHOOK_*: see WebhookConfig. The loopback/private allowance is for tests and local trials, never production. */
+export function readWebhookConfig(env: Record<string, string | undefined>, environment = readEnvironment(env)): WebhookConfig {
+  const allowedAddresses = (readOptional(env, "WEBHOOK_ALLOWED_ADDRESSES") ?? "")
+    .split(",")
+    .map((address) => address.trim())
+    .filter(Boolean);
+  for (const address of allowedAddresses) {
+    if (isIP(address) === 0) throw new ConfigError(`WEBHOOK_ALLOWED_ADDRESSES must list IP addresses, got "${address}"`);
+  }
+  if (allowedAddresses.length > 0 && environment === "production") {
+    throw new ConfigError(`WEBHOOK_ALLOWED_ADDRESSES lets webhooks reach loopback or private addresses, which production refuses (NODE_ENV=${env.NODE_ENV})`);
+  }
+  return {
+    dispatchIntervalSeconds: readInt(env, "WEBHOOK_DISPATCH_INTERVAL_SECONDS", 5, { min: 0, max: 3600 }),
+    retryHours: readInt(env, "WEBHOOK_RETRY_HOURS", 24, { min: 1, max: 168 }),
+    retryBaseSeconds: readInt(env, "WEBHOOK_RETRY_BASE_SECONDS", 30, { min: 1, max: 3600 }),
+    disableAfterFailures: readInt(env, "WEBHOOK_DISABLE_AFTER_FAILURES", 15, { min: 1, max: 1000 }),
+    secretOverlapHours: readInt(env, "WEBHOOK_SECRET_OVERLAP_HOURS", 24, { min: 0, max: 720 }),
+    timeoutSeconds: readInt(env, "WEBHOOK_TIMEOUT_SECONDS", 10, { min: 1, max: 60 }),
+    leaseSeconds: readInt(env, "WEBHOOK_LEASE_SECONDS", 120, { min: 30, max: 3600 }),
+    concurrency: readInt(env, "WEBHOOK_CONCURRENCY", 8, { min: 1, max: 64 }),
+    allowedAddresses,
   };
 }
 

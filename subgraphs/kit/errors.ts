@@ -26,6 +26,12 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_FOUND: "PERSISTED_QUERY_NOT_FOUND",
   /** The caller runs published operations only (a persisted-only client or API key) and sent a text that is none. */
   PERSISTED_QUERY_REQUIRED: "PERSISTED_QUERY_REQUIRED",
+  /** A subscription's `after` names an event older than the case feed keeps: read the current state again, then subscribe without `after`. */
+  FEED_CURSOR_EXPIRED: "FEED_CURSOR_EXPIRED",
+  /** The caller (or the WebSocket connection) already holds as many open subscriptions as allowed. */
+  TOO_MANY_SUBSCRIPTIONS: "TOO_MANY_SUBSCRIPTIONS",
+  /** A subscription was sent as a plain HTTP request: subscribe over WebSocket or Server-Sent Events (the error names both endpoints). */
+  SUBSCRIPTION_TRANSPORT_REQUIRED: "SUBSCRIPTION_TRANSPORT_REQUIRED",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,5 @@
 /** Scopes a partner API key can carry; a user's role implies its scopes. */
-export const SCOPES = ["cases:read", "cases:write", "attachments:write", "threats:write"] as const;
+export const SCOPES = ["cases:read", "cases:write", "attachments:write", "threats:write", "webhooks:manage"] as const;
 
 /**
  * The one scope of the gateway's relays (gateway/relay/): it opens the subgraphs' internal delivery fields

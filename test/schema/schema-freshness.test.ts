@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { printApiSchema } from "../../gateway/subscriptions/subscription-schema.js";
 import { composeSupergraph } from "../../scripts/supergraph.js";
 
 describe("committed schema", () => {
@@ -9,6 +10,7 @@ describe("committed schema", () => {
       expect(readFileSync(`schema/${name}.graphql`, "utf8"), `schema/${name}.graphql is stale`).toBe(sdl);
     }
     expect(readFileSync("schema/supergraph.graphql", "utf8"), "schema/supergraph.graphql is stale").toBe(supergraphSdl);
+    expect(readFileSync("schema/api.graphql", "utf8"), "schema/api.graphql is stale").toBe(await printApiSchema(supergraphSdl));
   });
 
   it("keeps the contract's operations and hides subgraph-to-subgraph fields from clients", async () => {

@@ -71,6 +71,8 @@ export function testGraphEnv(dataDir: string, mysqlUrls?: Record<(typeof GRAPH_D
     RESERVATION_RELAY_INTERVAL_SECONDS: "0",
     // Likewise the case-activity relay's interval; the pass after each threat mutation still runs.
     CASE_ACTIVITY_RELAY_INTERVAL_SECONDS: "0",
+    // Likewise the webhook dispatcher: tests run its passes (a WebhookDispatcher of their own, on their clock).
+    WEBHOOK_DISPATCH_INTERVAL_SECONDS: "0",
     // The gateway process's /metrics listener on a free port: graphs running side by side never collide on 9464.
     METRICS_PORT: "0",
     ...(mysqlUrls

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import type { CaseActivity, CaseActivityResult } from "../../kit/case-activity-protocol.js";
+import { FEED_TYPE_OF_ACTIVITY } from "../../kit/case-feed-protocol.js";
 import type { Clock } from "../../kit/clock.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
+import { type CaseFeedDraft, CaseFeedWriter } from "../case-feed/case-feed.writer.js";
 import { CaseEntity } from "../case/case.entity.js";
 import { CaseSubStatus } from "../case/case.enums.js";
 import { notificationRecipients } from "../case/case.rules.js";
@@ -23,6 +25,7 @@ export class CaseActivityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly feed: CaseFeedWriter = new CaseFeedWriter(),
   ) {}
 
   /** One result per activity, in the order given: applied (now or already before) or the reason it was not. */
@@ -61,6 +64,7 @@ export class CaseActivityService {
     const done = new Set(receipts.map((r) => r.id));
     const results: CaseActivityResult[] = [];
     const events: CaseEventEntity[] = [];
+    const feed: CaseFeedDraft[] = [];
     const mails: NotificationEntity[] = [];
     const applied: AppliedCaseActivityEntity[] = [];
     const before = c.version;
@@ -84,11 +88,13 @@ export class CaseActivityService {
         c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
         c.subStatusChangedAt = at;
       }
+      changes.announce(FEED_TYPE_OF_ACTIVITY[activity.kind]);
       const mail = rules.notificationOf(activity.kind);
       if (mail) changes.notify(mail, { ...activity.details });
       if (at > c.updatedAt) c.updatedAt = at;
       if (rules.isCustomerSide(activity.actor.role) && at > c.lastCustomerActivityAt) c.lastCustomerActivityAt = at;
       events.push(...changes.events);
+      feed.push(...changes.feed);
       for (const { kind, details } of changes.notifications) {
         mails.push(
           Object.assign(new NotificationEntity(), {
@@ -108,15 +114,24 @@ export class CaseActivityService {
       results.push({ id: activity.id, applied: true });
     }
     if (applied.length === 0) return results;
+    const sequences = CaseFeedWriter.numberDrafts(c, feed);
     const result = await tx.update(
       CaseEntity,
       { id: c.id, version: before },
-      { version: before + 1, updatedAt: c.updatedAt, lastCustomerActivityAt: c.lastCustomerActivityAt, subStatus: c.subStatus, subStatusChangedAt: c.subStatusChangedAt },
+      {
+        version: before + 1,
+        updatedAt: c.updatedAt,
+        lastCustomerActivityAt: c.lastCustomerActivityAt,
+        subStatus: c.subStatus,
+        subStatusChangedAt: c.subStatusChangedAt,
+        lastEventSequence: c.lastEventSequence,
+      },
     );
     if (result.affected === 0) throw new Error(`case ${c.caseNumber} was changed concurrently; the activities are retried`);
     await tx.insert(AppliedCaseActivityEntity, applied);
     if (events.length) await tx.insert(CaseEventEntity, events);
     if (mails.length) await tx.insert(NotificationEntity, mails);
+    await this.feed.append(tx, c, feed, sequences);
     return results;
   }
 }

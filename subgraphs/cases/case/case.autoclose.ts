@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { inTransaction } from "../../kit/transaction.js";
 import { SYSTEM_ACTOR } from "../../kit/actor.js";
+import { CaseFeedEventType } from "../../kit/case-feed-protocol.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
+import { CaseFeedWriter } from "../case-feed/case-feed.writer.js";
 import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseStatus, CaseSubStatus } from "./case.enums.js";
@@ -15,7 +17,7 @@ const BATCH = 100;
  * NO_CUSTOMER_RESPONSE, and notifies the registrant. Each case is closed by a conditional UPDATE,
  * so replicas running this at the same time close each case once. Returns the closed case ids.
  */
-export async function autoCloseStaleCases(dataSource: DataSource, now: Date, days: number): Promise<string[]> {
+export async function autoCloseStaleCases(dataSource: DataSource, now: Date, days: number, feed: CaseFeedWriter = new CaseFeedWriter()): Promise<string[]> {
   const cutoff = new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
   const closed: string[] = [];
   for (;;) {
@@ -29,16 +31,24 @@ export async function autoCloseStaleCases(dataSource: DataSource, now: Date, day
       .getMany();
     for (const c of candidates) {
       const won = await inTransaction(dataSource, async (tx) => {
+        const comment = `No customer response for ${days} days`;
+        const changes = [
+          { field: "status", oldValue: CaseStatus.OPEN, newValue: CaseStatus.CLOSED },
+          { field: "subStatus", oldValue: CaseSubStatus.SOLUTION_PROVIDED, newValue: CaseSubStatus.NO_CUSTOMER_RESPONSE },
+        ];
+        const drafts = [{ type: CaseFeedEventType.CASE_CLOSED, actor: SYSTEM_ACTOR, at: now, changes, updateId: null }];
+        const sequences = CaseFeedWriter.numberDrafts(c, drafts);
         const result = await tx
           .createQueryBuilder()
           .update(CaseEntity)
-          .set({ status: CaseStatus.CLOSED, subStatus: CaseSubStatus.NO_CUSTOMER_RESPONSE, closedAt: now, updatedAt: now, subStatusChangedAt: now, version: () => "version + 1" })
+          .set({ status: CaseStatus.CLOSED, subStatus: CaseSubStatus.NO_CUSTOMER_RESPONSE, closedAt: now, updatedAt: now, subStatusChangedAt: now, lastEventSequence: c.lastEventSequence, version: () => "version + 1" })
           .where("id = :id AND version = :version AND sub_status = :waiting", { id: c.id, version: c.version, waiting: CaseSubStatus.SOLUTION_PROVIDED })
           .execute();
         if (result.affected !== 1) return false;
-        const event = (field: string, oldValue: string, newValue: string) =>
-          Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: c.id, actor: SYSTEM_ACTOR, field, oldValue, newValue, comment: `No customer response for ${days} days`, at: now });
-        await tx.insert(CaseEventEntity, [event("status", CaseStatus.OPEN, CaseStatus.CLOSED), event("subStatus", CaseSubStatus.SOLUTION_PROVIDED, CaseSubStatus.NO_CUSTOMER_RESPONSE)]);
+        await tx.insert(
+          CaseEventEntity,
+          changes.map((change) => Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: c.id, actor: SYSTEM_ACTOR, ...change, comment, at: now })),
+        );
         await tx.insert(
           NotificationEntity,
           Object.assign(new NotificationEntity(), {
@@ -53,6 +63,7 @@ export async function autoCloseStaleCases(dataSource: DataSource, now: Date, day
             createdAt: now,
           }),
         );
+        await feed.append(tx, c, drafts, sequences);
         return true;
       });
       if (won) closed.push(c.id);

@@ -101,6 +101,10 @@ export class CaseEntity {
 
   @Column({ type: "datetime", precision: 3 })
   subStatusChangedAt: Date;
+
+  /** The sequence number of the case's newest feed event (case-feed/): the next one is this plus one. */
+  @Column({ type: "int", default: 0 })
+  lastEventSequence: number;
 }
 
 /** Allocates case numbers: one row per number, so concurrent creates never collide and numbers are never reused. */

@@ -4,7 +4,9 @@ import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js"
 import { canSeeOrganization, isEngineer, type Principal } from "../../kit/principal.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { Actor, ActorRole, actorOf } from "../../kit/actor.js";
+import { type CaseFeedChange, CaseFeedEventType } from "../../kit/case-feed-protocol.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
+import { type CaseFeedDraft, CaseFeedWriter } from "../case-feed/case-feed.writer.js";
 import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
 import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
 import { OrganizationUser } from "../organization/organization-user.entity.js";
@@ -17,14 +19,19 @@ import * as rules from "./case.rules.js";
 
 export type Clock = () => Date;
 
-/** The changes one command makes to a case: history events and outbox rows, saved with it. */
 /** A case field's value as its history records it: enums and texts are strings, e-mail lists arrays. */
 type FieldValue = string | readonly string[] | null | undefined;
 
-/** Exported for the case-activity module (subgraphs/cases/case-activity/), which records threat activity with the same events. */
+/**
+ * The changes one command makes to a case: history events, feed events and mail, saved with it.
+ * Exported for the case-activity module (subgraphs/cases/case-activity/), which records threat activity with the same events.
+ */
 export class ChangeSet {
   readonly events: CaseEventEntity[] = [];
   readonly notifications: { kind: NotificationKind; details: Record<string, string | null> }[] = [];
+  readonly feed: CaseFeedDraft[] = [];
+  /** History events already carried by an announced feed event. */
+  private announced = 0;
   constructor(
     private readonly actor: Actor,
     private readonly at: Date,
@@ -56,6 +63,29 @@ export class ChangeSet {
   notify(kind: NotificationKind, details: Record<string, string | null> = {}): void {
     this.notifications.push({ kind, details: { actorName: this.actor.name, actorRole: this.actor.role, ...details } });
   }
+
+  /**
+   * Adds a feed event (kit/case-feed-protocol.ts). Its changes are the history recorded since the last
+   * announcement, unless `changes` names others (files attached are not a history field).
+   */
+  announce(type: CaseFeedEventType, options: { updateId?: string | null; changes?: CaseFeedChange[] } = {}): void {
+    let changes = options.changes;
+    if (!changes) {
+      changes = this.events.slice(this.announced).map((e) => ({ field: e.field, oldValue: e.oldValue, newValue: e.newValue }));
+      this.announced = this.events.length;
+    }
+    this.feed.push({ type, actor: this.actor, at: this.at, changes, updateId: options.updateId ?? null });
+  }
+
+  /** True when the history holds changes no feed event carries yet. */
+  get hasUnannounced(): boolean {
+    return this.events.length > this.announced;
+  }
+}
+
+/** The feed event of files joining a case (with its registration or an update). */
+function filesAttached(changes: ChangeSet, attachmentIds: readonly string[], updateId: string | null): void {
+  if (attachmentIds.length) changes.announce(CaseFeedEventType.FILES_ATTACHED, { updateId, changes: [{ field: "attachments", oldValue: null, newValue: attachmentIds.join(", ") }] });
 }
 
 function isCustomerSide(principal: Principal): boolean {
@@ -72,6 +102,7 @@ export class CaseService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly reservations: Pick<ReservationCoordinator, "commitWithAttachments">,
+    private readonly feed: CaseFeedWriter = new CaseFeedWriter(),
   ) {}
 
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
@@ -138,16 +169,20 @@ export class CaseService {
         version: 1,
         lastCustomerActivityAt: now,
         subStatusChangedAt: now,
+        lastEventSequence: 0,
       });
-      await tx.insert(CaseEntity, entity);
       // The caller is the actor of the registration; on someone's behalf, the registrant is named in history and mail.
       const actor = actorOf(principal);
       const onBehalf = registrant.id !== actor.id;
       const changes = new ChangeSet(actor, now, caseId);
       changes.recordTransition({ status: null, subStatus: null }, { status: CaseStatus.OPEN, subStatus: CaseSubStatus.RECEIVED });
       if (onBehalf) changes.record("registrant", null, registrant.name);
+      changes.announce(CaseFeedEventType.CASE_CREATED);
+      filesAttached(changes, attachmentIds, null);
       changes.notify(NotificationKind.CASE_REGISTERED, onBehalf ? { onBehalf: "true" } : {});
-      await this.saveChanges(tx, entity, changes);
+      const sequences = CaseFeedWriter.numberDrafts(entity, changes.feed);
+      await tx.insert(CaseEntity, entity);
+      await this.saveChanges(tx, entity, changes, sequences);
       return entity;
     });
   }
@@ -179,6 +214,7 @@ export class CaseService {
         c.ccEmails = ccEmails;
       }
       if (input.status === CaseStatus.CLOSED) this.close(principal, c, changes, rules.closingSubStatus(principal));
+      else if (changes.hasUnannounced) changes.announce(CaseFeedEventType.CASE_CHANGED);
     });
   }
 
@@ -202,6 +238,7 @@ export class CaseService {
         this.close(principal, c, changes, input.subStatus, comment);
       } else if (input.subStatus !== c.subStatus) {
         changes.record("subStatus", c.subStatus, input.subStatus, comment);
+        changes.announce(CaseFeedEventType.STATUS_CHANGED);
         changes.notify(NotificationKind.SUB_STATUS_CHANGED, { oldValue: c.subStatus, newValue: input.subStatus, comment });
         c.subStatus = input.subStatus;
         c.subStatusChangedAt = this.clock();
@@ -250,6 +287,7 @@ export class CaseService {
           c.closedAt = null;
           c.subStatus = subStatus;
           c.subStatusChangedAt = now;
+          changes.announce(CaseFeedEventType.CASE_REOPENED, { updateId });
           changes.notify(NotificationKind.CASE_REOPENED, { body, updateId: update.id });
         } else {
           if (isCustomerSide(principal) && c.subStatus !== CaseSubStatus.CUSTOMER_UPDATED) {
@@ -257,8 +295,10 @@ export class CaseService {
             c.subStatus = CaseSubStatus.CUSTOMER_UPDATED;
             c.subStatusChangedAt = now;
           }
+          changes.announce(CaseFeedEventType.UPDATE_ADDED, { updateId });
           changes.notify(NotificationKind.CASE_UPDATED, { body, updateId: update.id });
         }
+        filesAttached(changes, attachmentIds, updateId);
         await tx.insert(CaseUpdateEntity, update);
       },
       commit,
@@ -275,6 +315,7 @@ export class CaseService {
 
   private close(principal: Principal, c: CaseEntity, changes: ChangeSet, subStatus: CaseSubStatus, comment: string | null = null): void {
     changes.recordTransition(c, { status: CaseStatus.CLOSED, subStatus }, comment);
+    changes.announce(CaseFeedEventType.CASE_CLOSED);
     changes.notify(NotificationKind.CASE_CLOSED, { newValue: subStatus, comment });
     c.status = CaseStatus.CLOSED;
     c.subStatus = subStatus;
@@ -307,19 +348,21 @@ export class CaseService {
       const changes = new ChangeSet(actorOf(principal), now, c.id);
       const before = c.version;
       await apply(c, changes, now, tx);
-      if (changes.events.length === 0 && changes.notifications.length === 0) return c;
+      if (changes.events.length === 0 && changes.notifications.length === 0 && changes.feed.length === 0) return c;
+      const sequences = CaseFeedWriter.numberDrafts(c, changes.feed);
       c.version = before + 1;
       c.updatedAt = now;
       if (isCustomerSide(principal)) c.lastCustomerActivityAt = now;
       const { id: _id, caseNumber: _n, organizationId: _o, registrant: _r, createdAt: _c, ...columns } = c;
       const result = await tx.update(CaseEntity, { id: c.id, version: before }, columns);
       if (result.affected === 0) throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} was changed concurrently; retry`);
-      await this.saveChanges(tx, c, changes);
+      await this.saveChanges(tx, c, changes, sequences);
       return c;
     });
   }
 
-  private async saveChanges(tx: EntityManager, c: CaseEntity, changes: ChangeSet): Promise<void> {
+  /** History, mail, then the feed events (last: the feed's head lock is the shortest held). */
+  private async saveChanges(tx: EntityManager, c: CaseEntity, changes: ChangeSet, sequences: readonly number[]): Promise<void> {
     if (changes.events.length) await tx.insert(CaseEventEntity, changes.events);
     const rows = changes.notifications.map(({ kind, details }) =>
       Object.assign(new NotificationEntity(), {
@@ -335,6 +378,7 @@ export class CaseService {
       }),
     );
     if (rows.length) await tx.insert(NotificationEntity, rows);
+    await this.feed.append(tx, c, changes.feed, sequences);
   }
 
   /** The registrant of a new case: the caller, or the user of the organization they name (BAD_USER_INPUT for anyone else). */
