@@ -1,8 +1,9 @@
 import type { KeyObject } from "node:crypto";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
-import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
+import { createIdentitySigner, IDENTITY_HEADER } from "../subgraphs/kit/identity.js";
 import { identityAudience, type SubgraphName } from "../subgraphs/kit/topology.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
+import type { Principal } from "../subgraphs/kit/principal.js";
 import type { GatewayContext } from "./gateway-context.js";
 import { createSubgraphFetcher } from "./subgraph-fetcher.js";
 import { subgraphFailure } from "./protection/subgraph-failures.js";
@@ -13,15 +14,19 @@ import { subgraphFailure } from "./protection/subgraph-failures.js";
  * cannot hold a whole response.
  */
 export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** Signs the caller for this subgraph, reusing a caller's token for a few seconds (createIdentitySigner). */
+  private readonly sign: (principal: Principal) => string;
+
   constructor(
     private readonly subgraph: SubgraphName,
     url: string,
-    private readonly privateKey: KeyObject,
+    privateKey: KeyObject,
     private readonly calls: { timeoutMs: number; deduplicate: boolean },
     private readonly logger: Logger = createLogger("gateway"),
   ) {
     super({ url });
     this.fetcher = createSubgraphFetcher(calls.timeoutMs, calls.deduplicate);
+    this.sign = createIdentitySigner(identityAudience(subgraph), privateKey);
   }
 
   /** A failed call (timeout, refused connection, error status) reaches clients naming the service, never its URL or cause. */
@@ -38,7 +43,7 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     const tokens = context.identityTokens;
     let token = tokens.get(this.subgraph);
     if (!token) {
-      token = signIdentity(principal, identityAudience(this.subgraph), this.privateKey);
+      token = this.sign(principal);
       tokens.set(this.subgraph, token);
     }
     request.http.headers.set(IDENTITY_HEADER, token);

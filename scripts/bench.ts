@@ -1,14 +1,15 @@
 import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
 import { spawn } from "node:child_process";
 import { createConnection } from "mysql2/promise";
-import { signDevToken } from "../gateway/auth/bearer-token.js";
+import { gatewayEntities } from "../gateway/gateway.js";
 import { demoUser } from "../gateway/auth/demo-users.js";
 import { attachmentsEntities } from "../subgraphs/attachments/attachments-subgraph.js";
 import { casesEntities } from "../subgraphs/cases/cases.entities.js";
+import { ensureReferenceData } from "../subgraphs/cases/demo/reference-data.js";
 import { createDataSource } from "../subgraphs/kit/database.js";
 import { IDENTITY_HEADER, signIdentity } from "../subgraphs/kit/identity.js";
 import { generateIdentityKeys } from "../subgraphs/kit/identity-keys.js";
@@ -18,11 +19,13 @@ import { threatsEntities } from "../subgraphs/threat-analysis/threats-subgraph.j
 import { benchPolling, benchResumableUpload } from "./bench/clients.js";
 import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
+import { benchMixed } from "./bench/mixed.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
 import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
 import { benchSubscriptions } from "./bench/subscriptions.js";
 import { benchTracing } from "./bench/tracing.js";
 import { benchWebhooks, webhookBenchDatabase } from "./bench/webhooks.js";
+import { startIdentityProvider } from "./bench/workload.js";
 import { type SubgraphName, startLocalGraph } from "./local-graph.js";
 import { composeSupergraph } from "./supergraph.js";
 
@@ -35,12 +38,22 @@ const clientsOnly = process.argv.includes("--clients");
 const subscriptionsOnly = process.argv.includes("--subscriptions");
 /** `-- --webhooks`: section 12 alone (webhook deliveries per second), printed; docs/BENCHMARKS.md is left as it is. */
 const webhooksOnly = process.argv.includes("--webhooks");
+/** `-- --mixed`: section 6 alone (the mixed workload, the dashboard, cold starts, growth), written as its own block of docs/BENCHMARKS.md. */
+const mixedOnly = process.argv.includes("--mixed");
+/**
+ * BENCH_BASELINE_DIST: the compiled `dist` of another build (an older commit built in a scratch copy); section 6
+ * then runs it side by side with this one, on its own ports and the same databases.
+ */
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
 const GROWTH_CASES = quick ? 10_000 : 100_000;
 const UPLOAD_MB = quick ? 50 : 250;
 const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306";
+/** This run's databases (several runs may share one server: each has its own, dropped at the end). */
+const DATABASE_PREFIX = `casegraph_bench_${process.pid}`;
+const DATABASE_NAMES = ["cases", "attachments", "threats", "gateway"];
 /** BENCH_PORT_OFFSET moves every port below (a second checkout benchmarking on the same machine takes e.g. 100). */
 const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
 const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, subscriptionsGateway: 4105, subscriptionsMetrics: 4106, hive: 4110 };
@@ -49,7 +62,8 @@ for (const name of Object.keys(PORTS) as (keyof typeof PORTS)[]) PORTS[name] += 
 const TRACED_PORTS = { gateway: 4120 + OFFSET, cases: 4121 + OFFSET, attachments: 4122 + OFFSET, "threat-analysis": 4123 + OFFSET };
 // A fresh identity key pair per run; the Hive Gateway config reads the private key from the same env, as it plays the gateway.
 const IDENTITY_KEYS = generateIdentityKeys();
-const SECRETS = { ...IDENTITY_KEYS.env, FILE_LINK_SECRET: "bench-file-link-secret-0123456789abcdef", JWT_SECRET: "bench-jwt-secret-0123456789abcdefghij" };
+// Production refuses a shared JWT secret: bearer tokens come from a local identity provider's JWKS (started in main).
+const SECRETS = { ...IDENTITY_KEYS.env, FILE_LINK_SECRET: "bench-file-link-secret-0123456789abcdef" };
 const ACME = { kind: "user" as const, id: "u-acme-customer", name: "Aiko Tanaka", email: "customer@acme.example", role: "customer" as const, organizationIds: ["acme"], scopes: [...SCOPES] };
 
 const rows: string[][] = [];
@@ -68,9 +82,9 @@ async function mysqlAvailable(): Promise<string | null> {
   try {
     const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
     const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [[{ version: string }]];
-    for (const name of ["cases", "attachments", "threats", "gateway"]) {
-      await connection.query(`DROP DATABASE IF EXISTS casegraph_bench_${name}`);
-      await connection.query(`CREATE DATABASE casegraph_bench_${name}`);
+    for (const name of DATABASE_NAMES) {
+      await connection.query(`DROP DATABASE IF EXISTS ${DATABASE_PREFIX}_${name}`);
+      await connection.query(`CREATE DATABASE ${DATABASE_PREFIX}_${name}`);
     }
     await connection.end();
     return version;
@@ -80,14 +94,23 @@ async function mysqlAvailable(): Promise<string | null> {
   }
 }
 
+async function dropDatabases(): Promise<void> {
+  const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
+  for (const name of DATABASE_NAMES) await connection.query(`DROP DATABASE IF EXISTS ${DATABASE_PREFIX}_${name}`);
+  await connection.end();
+}
+
 async function main(): Promise<void> {
   if (webhooksOnly) return printWebhookFigures();
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-bench-"));
   const mysqlVersion = await mysqlAvailable();
-  const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/casegraph_bench_${name}` } : {});
+  const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/${DATABASE_PREFIX}_${name}` } : {});
+  const identityProvider = await startIdentityProvider();
   const env: Record<string, string> = {
     ...SECRETS,
-    NODE_ENV: "development",
+    ...identityProvider.env,
+    // As in production: no development defaults, no demo data, graphql-js without its development checks.
+    NODE_ENV: "production",
     LOG_LEVEL: "warn",
     DATA_DIR: dataDir,
     ...topologyEnv(PORTS),
@@ -105,6 +128,7 @@ async function main(): Promise<void> {
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
     for (const service of processes.reverse()) await stopProcess(service);
+    await identityProvider.close();
   };
   process.on("SIGINT", () => void stopAll().then(() => process.exit(130)));
   try {
@@ -117,15 +141,18 @@ async function main(): Promise<void> {
       attachments: createDataSource({ url: env.ATTACHMENTS_DATABASE_URL, sqlitePath: join(dataDir, "attachments.sqlite"), entities: attachmentsEntities, migrations: [] }),
       threats: createDataSource({ url: env.THREATS_DATABASE_URL, sqlitePath: join(dataDir, "threats.sqlite"), entities: threatsEntities, migrations: [] }),
     };
-    const all = [databases.cases, databases.attachments, databases.threats];
+    const gatewayDatabase = createDataSource({ url: env.GATEWAY_DATABASE_URL, sqlitePath: join(dataDir, "gateway.sqlite"), entities: gatewayEntities, migrations: [] });
+    const all = [databases.cases, databases.attachments, databases.threats, gatewayDatabase];
     for (const db of all) {
       Object.assign(db.options, { synchronize: false, migrationsRun: false });
       await db.initialize();
     }
+    // Production starts without the demo organizations: the benchmark's cases belong to them.
+    await ensureReferenceData(databases.cases);
     log(`inserting ${BASE_CASES} cases`);
     await insertCases(databases, 0, BASE_CASES, () => undefined);
 
-    const token = await signDevToken(demoUser("customer@acme.example")!, SECRETS.JWT_SECRET);
+    const token = await identityProvider.sign(demoUser("customer@acme.example")!);
     const bearer = { authorization: `Bearer ${token}` };
     const gatewayUrl = `http://127.0.0.1:${PORTS.gateway}/graphql`;
     const casesUrl = subgraphUrl("cases", PORTS.cases);
@@ -149,7 +176,17 @@ async function main(): Promise<void> {
 
     // 10-11. Live subscriptions: a gateway of their own, 1,000 WebSocket subscribers.
     const subscriptions = () =>
-      benchSubscriptions({ env, dist: join(__dirname, ".."), port: PORTS.subscriptionsGateway, metricsPort: PORTS.subscriptionsMetrics, subscribers: 1_000, principals: 10, mutations: quick ? 10 : 30, log });
+      benchSubscriptions({
+        env,
+        dist: join(__dirname, ".."),
+        port: PORTS.subscriptionsGateway,
+        metricsPort: PORTS.subscriptionsMetrics,
+        subscribers: 1_000,
+        principals: 10,
+        mutations: quick ? 10 : 30,
+        sign: (claims) => identityProvider.sign(claims),
+        log,
+      });
     if (subscriptionsOnly) {
       log("10/11 subscriptions: 1,000 WebSocket subscribers on one gateway");
       const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...(await subscriptions()).map((row) => `| ${row.join(" | ")} |`)].join("\n");
@@ -170,6 +207,46 @@ async function main(): Promise<void> {
       rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
       for (const db of all) await db.destroy();
       writeClientsBlock();
+      return;
+    }
+
+    // Hive Gateway, the peer, reads the subgraph URLs from the supergraph: composed with the benchmark's ports.
+    const hive = { bin: join(__dirname, "../../node_modules/.bin/hive-gateway"), config: join(__dirname, "bench/hive-gateway.config.js"), supergraphPath: join(dataDir, "supergraph.graphql") };
+    const { supergraphSdl } = await composeSupergraph({
+      cases: subgraphUrl("cases", PORTS.cases),
+      attachments: subgraphUrl("attachments", PORTS.attachments),
+      "threat-analysis": subgraphUrl("threat-analysis", PORTS["threat-analysis"]),
+    });
+    writeFileSync(hive.supergraphPath, supergraphSdl);
+    const mixed = () =>
+      benchMixed({
+        env,
+        databases,
+        gatewayDatabase,
+        identityProvider,
+        dataDir,
+        ours: {
+          gateway: processes.find((p) => p.name === "gateway")!,
+          plainGateway: processes.find((p) => p.name === "gateway-without-deduplication")!,
+          subgraphs: processes.filter((p) => p.name !== "gateway" && p.name in SERVICES),
+        },
+        baselineDist: BASELINE_DIST,
+        hive,
+        started: processes,
+        dist: join(__dirname, ".."),
+        profileSeconds: SECONDS,
+        baseCases: BASE_CASES,
+        growthCases: GROWTH_CASES,
+        runs: RUNS,
+        seconds: SECONDS,
+        connections: 10,
+        log,
+      });
+    if (mixedOnly) {
+      log(`6. mixed workload only${BASELINE_DIST ? `, side by side with ${BASELINE_DIST}` : ""}`);
+      const section = await mixed();
+      for (const db of all) await db.destroy();
+      writeMixedBlock(section);
       return;
     }
 
@@ -198,33 +275,24 @@ async function main(): Promise<void> {
     // 3. Peer gateway, with and without its (default) sharing of identical calls.
     log("3/9 Hive Gateway on the same supergraph and subgraphs");
     try {
-      // Hive reads the subgraph URLs from the supergraph: compose it with the benchmark's ports.
-      const { supergraphSdl: supergraph } = await composeSupergraph({
-        cases: subgraphUrl("cases", PORTS.cases),
-        attachments: subgraphUrl("attachments", PORTS.attachments),
-        "threat-analysis": subgraphUrl("threat-analysis", PORTS["threat-analysis"]),
-      });
-      const supergraphPath = join(dataDir, "supergraph.graphql");
-      writeFileSync(supergraphPath, supergraph);
-      const hiveBin = join(__dirname, "../../node_modules/.bin/hive-gateway");
       const hiveUrl = `http://127.0.0.1:${PORTS.hive}/graphql`;
       for (const [label, deduplication, ours] of [
         ["every call sent", "false", [viaPlain, dashboardPlain]],
         ["shared (default)", "true", [viaGateway, dashboard]],
       ] as const) {
-        const hive = await startProcess(
+        const hiveGateway = await startProcess(
           "hive-gateway",
-          ["supergraph", supergraphPath, "-c", join(__dirname, "bench/hive-gateway.config.js"), "-p", String(PORTS.hive), "-h", "127.0.0.1"],
+          ["supergraph", hive.supergraphPath, "-c", hive.config, "-p", String(PORTS.hive), "-h", "127.0.0.1"],
           { ...env, HIVE_DEDUPLICATION: deduplication },
           PORTS.hive,
           "/healthcheck",
-          hiveBin,
+          hive.bin,
         );
         await check(hiveUrl, CASES_QUERY, bearer);
         await check(hiveUrl, dashboardQuery(20), bearer);
         const hiveCases = await load(hiveUrl, CASES_QUERY, bearer);
         const hiveDashboard = await load(hiveUrl, dashboardQuery(20), bearer);
-        await stopProcess(hive);
+        await stopProcess(hiveGateway);
         rows.push(loadRow(`3. cases(first: 20) through Hive Gateway, ${label}`, hiveCases), loadRow(`3. dashboard through Hive Gateway, ${label}`, hiveDashboard));
         rows.push([
           `3. ours / Hive, ${label}: cases | dashboard`,
@@ -258,22 +326,9 @@ async function main(): Promise<void> {
     log("8/9 dashboard polling with and without ETag; 9/9 resumable upload");
     rows.push(...(await benchPolling(gatewayUrl, bearer, 20)), ...(await benchResumableUpload(gatewayUrl, bearer, dataDir, UPLOAD_MB, RUNS)));
 
-    // 6. Growth.
-    if (mysqlVersion) {
-      log(`6/9 growth: p50 at ${BASE_CASES} cases, then ${GROWTH_CASES}`);
-      const small = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
-      const started = Date.now();
-      await insertCases(databases, BASE_CASES, GROWTH_CASES - BASE_CASES, (done) => {
-        if (done % 10_000 === 0) log(`  inserted ${done + BASE_CASES} / ${GROWTH_CASES} cases (${Math.round((Date.now() - started) / 1000)} s)`);
-      });
-      const large = await medianOf(RUNS, () => runLoad(gatewayUrl, body(CASES_QUERY), bearer, SECONDS));
-      rows.push([
-        `6. cases(first: 20) by update time, ${fmt(BASE_CASES)} vs ${fmt(GROWTH_CASES)} cases`,
-        `p50 ${fmt(small.p50, 1)} ms vs ${fmt(large.p50, 1)} ms`,
-        `ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5)`,
-        "",
-      ]);
-    }
+    // 6. The mixed workload, the dashboard against the peers, cold starts, growth.
+    log(`6/9 mixed workload at ${fmt(BASE_CASES)} then ${fmt(GROWTH_CASES)} cases${BASELINE_DIST ? `, side by side with ${BASELINE_DIST}` : ""}`);
+    const mixedSection = await mixed();
     // 7. Tracing.
     log(`7/9 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
     rows.push(...(await tracing()));
@@ -293,7 +348,8 @@ Measured by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISO
 Each load figure is the median of ${RUNS} run(s) of ${SECONDS} s with 10 connections (autocannon in its own process), after one warm-up run; ${fmt(BASE_CASES)} demo cases unless said otherwise. Services run as separate processes, as in production.
 
 ${table}
-${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}
+${mixedBlock(mixedSection)}`;
     console.log(`\n${table}\n${notes.map((n) => `- ${n}`).join("\n")}`);
     mkdirSync(join(__dirname, "../../docs"), { recursive: true });
     writeFileSync(join(__dirname, "../../docs/BENCHMARKS.md"), report);
@@ -301,7 +357,37 @@ ${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
   } finally {
     await stopAll();
     rmSync(dataDir, { recursive: true, force: true });
+    if (mysqlVersion) await dropDatabases();
   }
+}
+
+const MIXED_START = "<!-- mixed: npm run bench -- --mixed -->";
+const MIXED_END = "<!-- /mixed -->";
+
+function mixedBlock(section: string): string {
+  return `${MIXED_START}\n## 6. Mixed workload, the dashboard against the peers, cold start\n\nMeasured by \`npm run bench${mixedOnly ? " -- --mixed" : ""}${quick ? " --quick" : ""}\` on ${new Date().toISOString()}: ${cpus().length} cores, Node ${process.version}, load average at the end ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(", ")} (other work shares the machine: compare the ratios, measured side by side, more than the absolute figures).\n\n${section}\n${MIXED_END}\n`;
+}
+
+/** `--mixed`: section 6 replaces its own block of docs/BENCHMARKS.md (before the clients block); the rest stays as the last full run wrote it. */
+function writeMixedBlock(section: string): void {
+  const path = join(__dirname, "../../docs/BENCHMARKS.md");
+  let report: string;
+  try {
+    report = readFileSync(path, "utf8");
+  } catch {
+    report = "# Benchmarks\n";
+  }
+  const block = mixedBlock(section);
+  const at = report.indexOf(MIXED_START);
+  const clients = report.indexOf("<!-- clients:");
+  if (at >= 0) report = `${report.slice(0, at)}${block}${report.slice(report.indexOf(MIXED_END, at) + MIXED_END.length + 1)}`;
+  else if (clients >= 0) report = `${report.slice(0, clients)}${block}\n${report.slice(clients)}`;
+  else report = `${report.trimEnd()}\n\n${block}`;
+  writeFileSync(path, report);
+  console.log(`\n${section}`);
+  log("wrote the mixed-workload block of docs/BENCHMARKS.md");
 }
 
 /** `--clients`: the rows of sections 8 and 9 replace their own block at the end of docs/BENCHMARKS.md; the rest stays as the last full run wrote it. */

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { performance } from "node:perf_hooks";
 import { type Client, createClient } from "graphql-ws";
 import WebSocket from "ws";
-import { signDevToken } from "../../gateway/auth/bearer-token.js";
+import type { TokenClaims } from "../../gateway/auth/demo-users.js";
 import { demoUser } from "../../gateway/auth/demo-users.js";
 import { GATEWAY } from "../../subgraphs/kit/topology.js";
 import { createBenchCase } from "./clients.js";
@@ -22,6 +22,8 @@ export interface SubscriptionBenchOptions {
   principals: number;
   /** Mutations whose events are timed. */
   mutations: number;
+  /** Signs a bearer token the gateway accepts (the bench's identity provider). */
+  sign: (claims: TokenClaims) => Promise<string>;
   log: (line: string) => void;
 }
 
@@ -74,9 +76,8 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions): Pro
   try {
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-    const secret = env.JWT_SECRET!;
-    const customer = { authorization: `Bearer ${await signDevToken(demoUser("customer@acme.example")!, secret)}` };
-    const engineer = { authorization: `Bearer ${await signDevToken(demoUser("engineer@support.example")!, secret)}` };
+    const customer = { authorization: `Bearer ${await options.sign(demoUser("customer@acme.example")!)}` };
+    const engineer = { authorization: `Bearer ${await options.sign(demoUser("engineer@support.example")!)}` };
     const caseId = await createBenchCase(gatewayUrl, customer, "Subscriptions benchmark");
     const mutate = async (body: string) => {
       const response = await fetch(gatewayUrl, { method: "POST", headers: { "content-type": "application/json", ...engineer }, body: JSON.stringify({ query: ADD_UPDATE, variables: { input: { caseId, body } } }) });
@@ -86,7 +87,7 @@ export async function benchSubscriptions(options: SubscriptionBenchOptions): Pro
     };
     // Warm the gateway's paths (plans, connections) before the baseline.
     await mutate("warm-up");
-    const tokens = await Promise.all(Array.from({ length: principals }, (_, i) => signDevToken({ sub: `bench-customer-${i}`, name: `Bench customer ${i}`, email: "", role: "customer", org: "acme" }, secret)));
+    const tokens = await Promise.all(Array.from({ length: principals }, (_, i) => options.sign({ sub: `bench-customer-${i}`, name: `Bench customer ${i}`, email: "", role: "customer", org: "acme" })));
     const before = await memoryOf(gateway.child.pid!, metricsUrl);
 
     // arrivals[k][i]: when subscriber i got the k-th event (performance.now()).

@@ -1,10 +1,15 @@
 import { registerEnumType } from "type-graphql";
 
 /*
- * The two case enums more than one subgraph speaks: the cases subgraph owns them, threat-analysis
- * reads them (`@requires(fields: "inquiryType")`, and every result's category). One definition, so
+ * The case enums more than one subgraph speaks: the cases subgraph owns them, threat-analysis
+ * reads them (`@requires(fields: "inquiryType status")`, and every result's category). One definition, so
  * that composition always sees the same values.
  */
+
+export enum CaseStatus {
+  OPEN = "OPEN",
+  CLOSED = "CLOSED",
+}
 
 export enum InquiryType {
   PRODUCT = "PRODUCT",
@@ -19,5 +24,6 @@ export enum ThreatCategory {
   OTHER = "OTHER",
 }
 
+registerEnumType(CaseStatus, { name: "CaseStatus" });
 registerEnumType(InquiryType, { name: "InquiryType" });
 registerEnumType(ThreatCategory, { name: "ThreatCategory" });

@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { createIdentityVerifier, signIdentity, verifyIdentity } from "./identity.js";
+import { createIdentitySigner, createIdentityVerifier, signIdentity, verifyIdentity } from "./identity.js";
 import type { Principal } from "./principal.js";
 
 const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -78,5 +78,36 @@ describe("forwarded identity tokens", () => {
     expect(verify(token)).toEqual(principal);
     expect(verify(signIdentity(principal, ["attachments"], privateKey))).toBeNull();
     expect(verify(signIdentity(principal, ["cases"], other.privateKey))).toBeNull();
+  });
+});
+
+describe("the gateway's identity signer", () => {
+  const sign = createIdentitySigner(["cases", "attachments"], privateKey);
+  const at = Date.parse("2026-12-01T09:00:00.000Z");
+
+  it("hands a caller the same token for up to ten seconds, then signs a new one", () => {
+    const first = sign(principal, at);
+    expect(sign(principal, at + 9_999)).toBe(first);
+    const next = sign(principal, at + 10_000);
+    expect(next).not.toBe(first);
+    expect(claimsOf(next).iat).toBe((claimsOf(first).iat as number) + 10);
+    // The reused token still has at least 50 of its 60 seconds when handed out.
+    expect((claimsOf(first).exp as number) * 1000 - (at + 9_999)).toBeGreaterThan(50_000);
+    expect(verifyIdentity(first, "cases", publicKey, at + 9_999)).toEqual(principal);
+  });
+
+  it("signs each principal its own token, and a changed principal a new one", () => {
+    const other: Principal = { ...principal, id: "u-2" };
+    const narrowed: Principal = { ...principal, organizationIds: [] };
+    expect(verifyIdentity(sign(other, at), "cases", publicKey, at)).toEqual(other);
+    expect(verifyIdentity(sign(narrowed, at), "cases", publicKey, at)).toEqual(narrowed);
+    expect(verifyIdentity(sign(principal, at), "cases", publicKey, at)).toEqual(principal);
+  });
+
+  it("signs anew when the clock went back", () => {
+    const later = sign(principal, at + 60_000);
+    const earlier = sign(principal, at + 30_000);
+    expect(earlier).not.toBe(later);
+    expect(claimsOf(earlier).iat).toBe((at + 30_000) / 1000);
   });
 });

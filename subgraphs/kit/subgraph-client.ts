@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
+import { Agent, request } from "undici";
 import { IDENTITY_HEADER } from "./identity.js";
 import { insideTransaction } from "./transaction.js";
 
@@ -28,6 +29,12 @@ export interface SubgraphCaller {
 }
 
 /**
+ * Keep-alive connections shared by every call this process sends to other subgraphs: undici's `request`
+ * rather than the global `fetch`, whose WHATWG streams and per-call setup cost more CPU than the call itself.
+ */
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
+
+/**
  * Runs one operation against another subgraph, as the caller (the caller's own identity token).
  * Rethrows the other subgraph's contract errors as they are; any other failure
  * (transport, internal error, missing data) is an Error: a subgraph's answer is all or nothing.
@@ -35,25 +42,27 @@ export interface SubgraphCaller {
 export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
   subgraphCallStats.sent++;
   if (insideTransaction()) subgraphCallStats.sentInsideTransaction++;
-  const response = await fetch(caller.url, {
+  const response = await request(caller.url, {
     method: "POST",
     headers: { "content-type": "application/json", [IDENTITY_HEADER]: caller.identityToken },
     body: JSON.stringify({ query, variables }),
+    dispatcher: agent,
     signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
   });
+  const status = response.statusCode;
   let result: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {
-    result = (await response.json()) as typeof result;
+    result = (await response.body.json()) as typeof result;
   } catch {
-    throw new Error(`${caller.subgraph} subgraph answered ${response.status} without JSON`);
+    throw new Error(`${caller.subgraph} subgraph answered ${status} without JSON`);
   }
   // A contract error of the other subgraph (NOT_FOUND, TOO_MANY_FILES, ...) is the caller's answer too.
   const error = result.errors?.[0];
   if (typeof error?.extensions?.code === "string" && error.extensions.code !== "INTERNAL_SERVER_ERROR") {
     throw new GraphQLError(error.message, { extensions: error.extensions });
   }
-  if (!response.ok || !result.data || result.errors?.length) {
-    throw new Error(`${caller.subgraph} subgraph answered ${response.status}: ${result.errors?.map((e) => e.message).join("; ")}`);
+  if (status < 200 || status >= 300 || !result.data || result.errors?.length) {
+    throw new Error(`${caller.subgraph} subgraph answered ${status}: ${result.errors?.map((e) => e.message).join("; ")}`);
   }
   return result.data;
 }

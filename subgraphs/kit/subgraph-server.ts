@@ -2,7 +2,7 @@ import { type KeyObject, randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type RequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
@@ -87,7 +87,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     formatError: maskErrors(logger, { service: name }),
-    plugins: [ApolloServerPluginInlineTraceDisabled(), authorizationAuditPlugin(logger), graphqlMetricsPlugin(metrics)],
+    // No cache-control plugin: nothing sets @cacheControl, and its per-field hook cost every resolved field.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), authorizationAuditPlugin(logger), graphqlMetricsPlugin(metrics)],
   });
   await apollo.start();
 

@@ -1,6 +1,6 @@
 import { registerEnumType } from "type-graphql";
 
-export { InquiryType, ThreatCategory } from "../kit/case-kinds.js";
+export { CaseStatus, InquiryType, ThreatCategory } from "../kit/case-kinds.js";
 
 export enum FileVerdict {
   NO_PROBLEM = "NO_PROBLEM",

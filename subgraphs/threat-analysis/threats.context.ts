@@ -103,6 +103,7 @@ export function createThreatsLoaders(sources: ThreatsLoaderSources, principal: P
       AttkCollection: byId(AttkCollectionEntity),
     },
     caseAccess: createCaseAccessLoader(sources.casesUrl, identityToken),
+    caseStatus: new Map(),
     attachmentFacts: createAttachmentFactsLoader(sources.attachmentsUrl, identityToken),
   };
 }

@@ -1,11 +1,6 @@
 import { registerEnumType } from "type-graphql";
 
-export { InquiryType, ThreatCategory } from "../../kit/case-kinds.js";
-
-export enum CaseStatus {
-  OPEN = "OPEN",
-  CLOSED = "CLOSED",
-}
+export { CaseStatus, InquiryType, ThreatCategory } from "../../kit/case-kinds.js";
 
 export enum CaseSubStatus {
   RECEIVED = "RECEIVED",
@@ -60,7 +55,6 @@ export const OPEN_SUB_STATUSES: readonly CaseSubStatus[] = [
 /** Severity as a sortable number: CRITICAL first. */
 export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
 
-registerEnumType(CaseStatus, { name: "CaseStatus" });
 registerEnumType(CaseSubStatus, { name: "CaseSubStatus" });
 registerEnumType(Severity, { name: "Severity" });
 registerEnumType(CaseField, { name: "CaseField" });

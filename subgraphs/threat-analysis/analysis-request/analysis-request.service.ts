@@ -51,8 +51,8 @@ export class AnalysisRequestService {
 
   private async mayRequestOn(request: ThreatsRequest, subject: Subject): Promise<boolean> {
     if (!rules.mayRequestActions(request.principal)) return false;
-    const access = await request.loaders.caseAccess.load(subject.caseId);
-    return access?.status === "OPEN";
+    const status = request.loaders.caseStatus?.get(subject.caseId) ?? (await request.loaders.caseAccess.load(subject.caseId))?.status;
+    return status === "OPEN";
   }
 
   private async submitRequest<T extends Subject>(

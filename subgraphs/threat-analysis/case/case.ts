@@ -1,7 +1,7 @@
 import { Directive, Field, ID, ObjectType } from "type-graphql";
-import { InquiryType } from "../threat.enums.js";
+import { CaseStatus, InquiryType } from "../threat.enums.js";
 
-/** The cases subgraph's Case, as far as this subgraph knows it: the key, and its inquiry type (`@requires`). */
+/** The cases subgraph's Case, as far as this subgraph knows it: the key, its inquiry type and status (`@requires`). */
 @ObjectType("Case")
 @Directive('@key(fields: "id")')
 export class CaseRef {
@@ -10,4 +10,8 @@ export class CaseRef {
   @Field(() => InquiryType)
   @Directive("@external")
   inquiryType: InquiryType;
+
+  @Field(() => CaseStatus)
+  @Directive("@external")
+  status: CaseStatus;
 }

@@ -8,9 +8,11 @@ import { ThreatAnalysis, ThreatAnalysisPayload } from "./threat-analysis.types.j
 @Resolver(() => CaseRef)
 export class CaseThreatAnalysisResolver {
   @FieldResolver(() => ThreatAnalysis, { nullable: true, description: "Null for PRODUCT cases." })
-  @Directive('@requires(fields: "inquiryType")')
+  @Directive('@requires(fields: "inquiryType status")')
   async threatAnalysis(@Root() c: CaseRef, @Ctx() ctx: ThreatsContext): Promise<ThreatAnalysis | null> {
     if (c.inquiryType !== InquiryType.THREAT) return null;
+    // The results' availableActions depend on the case being open: the gateway sent its status, no need to ask the cases subgraph.
+    ctx.loaders.caseStatus?.set(c.id, c.status);
     const { filesByCase, urlsByCase, emailsByCase, attkByCase } = ctx.loaders;
     const [files, urls, emails, attk] = await Promise.all([filesByCase.load(c.id), urlsByCase.load(c.id), emailsByCase.load(c.id), attkByCase.load(c.id)]);
     return { files, urls, emails, attk };
