@@ -58,6 +58,12 @@ export interface CaseFeedTailerOptions {
   intervalMs: number;
   /** Hears of every batch this gateway fetched (the Redis fan-out publishes it). */
   onFetched?: (batch: FeedBatch) => void;
+  /**
+   * True while nobody needs the events (no subscriber here, no replica listening): the interval poll
+   * then skips its call. A subscription reads its own starting point, so a position left behind costs
+   * it nothing: events before that point are not handed to it.
+   */
+  idle?: () => boolean;
 }
 
 /**
@@ -95,6 +101,7 @@ export class CaseFeedTailer {
       // One warning when polls start failing (the cases subgraph is down), one line when they work again.
       let failing = false;
       this.timer = setInterval(() => {
+        if (this.options.idle?.()) return;
         this.poll().then(
           () => {
             if (failing) this.options.logger.info("case feed polls work again");

@@ -68,12 +68,14 @@ export class CaseFeedWriter {
   /** Writes numbered drafts of one case; returns the stored events. Call it last in the transaction: it takes the feed's head lock. */
   async append(tx: EntityManager, c: FeedCase, drafts: readonly CaseFeedDraft[], sequences: readonly number[]): Promise<CaseFeedEvent[]> {
     if (drafts.length === 0) return [];
-    await tx
+    const moved = await tx
       .createQueryBuilder()
       .update(CaseFeedHead)
       .set({ position: () => `position + ${drafts.length}` })
       .where("id = :id", { id: FEED_HEAD_ID })
       .execute();
+    // A database whose head row was never written (opened without the service's start-up): the first events start it.
+    if (!moved.affected) await tx.insert(CaseFeedHead, { id: FEED_HEAD_ID, position: drafts.length });
     const head = await tx.findOneByOrFail(CaseFeedHead, { id: FEED_HEAD_ID });
     const first = head.position - drafts.length + 1;
     const rows = drafts.map((draft, index) =>
