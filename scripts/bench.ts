@@ -20,6 +20,7 @@ import { type BenchDatabases, insertCases } from "./bench/data.js";
 import { type LoadResult, medianOf, runLoad } from "./bench/load.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
 import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
+import { benchSearch, searchRows } from "./bench/search.js";
 import { benchTracing } from "./bench/tracing.js";
 import { type SubgraphName, startLocalGraph } from "./local-graph.js";
 import { composeSupergraph } from "./supergraph.js";
@@ -29,6 +30,11 @@ const quick = process.argv.includes("--quick");
 const tracingOnly = process.argv.includes("--tracing-only");
 /** `-- --clients`: sections 8 and 9 alone (polling with ETags, resumable uploads), written as their own block of docs/BENCHMARKS.md. */
 const clientsOnly = process.argv.includes("--clients");
+/** `-- --search`: section 10 alone (search latency at scale), written as its own block of docs/BENCHMARKS.md. */
+const searchOnly = process.argv.includes("--search");
+/** Section 10: cases and updates per case of the search figures. */
+const SEARCH_CASES = quick ? 10_000 : 100_000;
+const SEARCH_UPDATES_PER_CASE = 10;
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
@@ -73,6 +79,15 @@ async function mysqlAvailable(): Promise<string | null> {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-bench-"));
+  if (searchOnly) {
+    try {
+      await searchSection(dataDir);
+      writeSearchBlock();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    return;
+  }
   const mysqlVersion = await mysqlAvailable();
   const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/casegraph_bench_${name}` } : {});
   const env: Record<string, string> = {
@@ -256,6 +271,8 @@ async function main(): Promise<void> {
     // 7. Tracing.
     log(`7/9 tracing on vs off: the four services again with OTEL_EXPORTER_OTLP_ENDPOINT set`);
     rows.push(...(await tracing()));
+    // 10. Search at scale (its own databases).
+    await searchSection(dataDir);
 
     for (const db of all) await db.destroy();
 
@@ -277,6 +294,48 @@ ${notes.length ? `\nNotes:\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
   }
 }
 
+/** Section 10: search latency at SEARCH_CASES cases on the embedded default, then on MySQL/MariaDB when reachable (its own database, casegraph_bench_search). */
+async function searchSection(dataDir: string): Promise<void> {
+  const updates = SEARCH_CASES * SEARCH_UPDATES_PER_CASE;
+  const options = { dataDir, cases: SEARCH_CASES, updatesPerCase: SEARCH_UPDATES_PER_CASE, iterations: quick ? 50 : 100, log };
+  log(`10. search latency at ${fmt(SEARCH_CASES)} cases and ${fmt(updates)} updates`);
+  rows.push(...searchRows(await benchSearch(options), SEARCH_CASES, updates));
+  try {
+    const admin = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
+    await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
+    await admin.query("CREATE DATABASE casegraph_bench_search");
+    try {
+      rows.push(...searchRows(await benchSearch({ ...options, mysqlUrl: `${MYSQL_URL.replace(/\/$/, "")}/casegraph_bench_search` }), SEARCH_CASES, updates));
+    } finally {
+      await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
+      await admin.end();
+    }
+  } catch (error) {
+    notes.push(`Search on MySQL skipped or failed at ${MYSQL_URL}: ${String(error).slice(0, 300)}`);
+  }
+}
+
+/** `--search`: the rows of section 10 replace their own block at the end of docs/BENCHMARKS.md; the rest stays. */
+function writeSearchBlock(): void {
+  const path = join(__dirname, "../../docs/BENCHMARKS.md");
+  const start = "<!-- search: npm run bench -- --search -->";
+  const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  const block = `${start}\n## Search at scale (section 10 alone)\n\nMeasured by \`npm run bench -- --search${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}. Cases and updates bulk-loaded into a fresh cases database, their search documents made by the service's indexer, then \`searchCases\` (what \`cases(filter: { search })\` runs in the cases subgraph: visibility, match, ranking, a page of 20 by RELEVANCE and its snippets) timed in process, one query at a time, as acme's customer (who sees every case of the set); totalCount is timed apart.\n\n${table}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+  let report: string;
+  try {
+    report = readFileSync(path, "utf8");
+  } catch {
+    report = "# Benchmarks\n";
+  }
+  const at = report.indexOf(start);
+  const end = at < 0 ? -1 : report.indexOf("<!-- ", at + start.length);
+  const before = (at < 0 ? report : report.slice(0, at)).trimEnd();
+  const after = end < 0 ? "" : `\n\n${report.slice(end).trimEnd()}`;
+  writeFileSync(path, `${before}\n\n${block}${after}\n`);
+  console.log(`\n${table}`);
+  log("wrote the search block of docs/BENCHMARKS.md");
+}
+
 /** `--clients`: the rows of sections 8 and 9 replace their own block at the end of docs/BENCHMARKS.md; the rest stays as the last full run wrote it. */
 function writeClientsBlock(): void {
   const path = join(__dirname, "../../docs/BENCHMARKS.md");
@@ -290,7 +349,9 @@ function writeClientsBlock(): void {
     report = "# Benchmarks\n";
   }
   const at = report.indexOf(start);
-  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}`);
+  // A block after this one (the search block) stays.
+  const next = at < 0 ? -1 : report.indexOf("<!-- ", at + start.length);
+  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}${next < 0 ? "" : `\n${report.slice(next).trimEnd()}\n`}`);
   console.log(`\n${table}`);
   log("wrote the clients block of docs/BENCHMARKS.md");
 }

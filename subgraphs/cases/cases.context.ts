@@ -11,6 +11,8 @@ import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import type { CaseEntity } from "./case/case.entity.js";
 import type { CaseService } from "./case/case.service.js";
 import type { CaseResponseTargets } from "./response-target/response-target.service.js";
+import type { CaseSearchIndex } from "./search/search-index.js";
+import type { SearchPlanKind } from "./search/search-plan.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 
@@ -23,6 +25,8 @@ export interface CasesServices {
   caseActivity: CaseActivityService;
   /** Response targets of cases waiting for support: `Case.dueAt`, `Case.overdue`, the `overdue` filter. */
   responseTargets: CaseResponseTargets;
+  /** Full-text search: how this database answers `filter.search`, and the index the services keep. */
+  search: { plan: SearchPlanKind; index: CaseSearchIndex };
 }
 
 export interface CasesLoaders {

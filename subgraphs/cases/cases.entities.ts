@@ -7,6 +7,7 @@ import { NotificationEntity } from "./notification/notification.entity.js";
 import { OrganizationUser } from "./organization/organization-user.entity.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
+import { CaseSearchDocument } from "./search/case-search-document.entity.js";
 
 /** Every table of the cases database. */
 export const casesEntities = [
@@ -20,4 +21,5 @@ export const casesEntities = [
   NotificationEntity,
   AttachmentReservationEntity,
   AppliedCaseActivityEntity,
+  CaseSearchDocument,
 ];

@@ -13,6 +13,8 @@ import { type AttachmentRequest, MAX_ATTACHMENT_IDS, type ReservationCoordinator
 import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
 import { CaseStatus, CaseSubStatus, SEVERITY_RANK } from "./case.enums.js";
 import type { AddCaseUpdateInput, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
+import type { ReservedFile } from "../../kit/reservation-protocol.js";
+import { CaseSearchIndex, type SearchAdditions } from "../search/search-index.js";
 import * as rules from "./case.rules.js";
 
 export type Clock = () => Date;
@@ -72,6 +74,8 @@ export class CaseService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly reservations: Pick<ReservationCoordinator, "commitWithAttachments">,
+    /** The case's searchable text, refreshed last in every transaction that changes its words or files. */
+    private readonly search = new CaseSearchIndex(dataSource, clock),
   ) {}
 
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
@@ -111,7 +115,7 @@ export class CaseService {
     // Chosen before anything is written: the reservation of the files names the case it will be.
     const caseId = randomUUID();
     const files: AttachmentRequest = { caseId, updateId: null, organizationId, inquiryType: input.inquiryType, attachmentIds, identityToken };
-    return this.reservations.commitWithAttachments(files, async (tx) => {
+    return this.reservations.commitWithAttachments(files, async (tx, reserved) => {
       // Rolled back with the case when the registration fails; a number no case ever showed is not a reused one.
       const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
       const entity = Object.assign(new CaseEntity(), {
@@ -148,6 +152,7 @@ export class CaseService {
       if (onBehalf) changes.record("registrant", null, registrant.name);
       changes.notify(NotificationKind.CASE_REGISTERED, onBehalf ? { onBehalf: "true" } : {});
       await this.saveChanges(tx, entity, changes);
+      await this.search.refresh(tx, entity, { fileNames: reserved.map((f) => f.fileName) });
       return entity;
     });
   }
@@ -225,7 +230,12 @@ export class CaseService {
     const updateId = randomUUID();
     const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, reopening: reopens, attachmentIds, identityToken };
     let update!: CaseUpdateEntity;
-    const commit = <T>(work: (tx: EntityManager) => Promise<T>) => this.reservations.commitWithAttachments(files, work);
+    let reserved: readonly ReservedFile[] = [];
+    const commit = <T>(work: (tx: EntityManager) => Promise<T>) =>
+      this.reservations.commitWithAttachments(files, (tx, held) => {
+        reserved = held;
+        return work(tx);
+      });
     const updated = await this.change(
       principal,
       input.caseId,
@@ -262,6 +272,7 @@ export class CaseService {
         await tx.insert(CaseUpdateEntity, update);
       },
       commit,
+      () => ({ fileNames: reserved.map((f) => f.fileName) }),
     );
     return { case: updated, update };
   }
@@ -294,6 +305,8 @@ export class CaseService {
     expectedVersion: number | null | undefined,
     apply: (c: CaseEntity, changes: ChangeSet, now: Date, tx: EntityManager) => void | Promise<void>,
     commit: <T>(work: (tx: EntityManager) => Promise<T>) => Promise<T> = (work) => inTransaction(this.dataSource, work),
+    /** Given when the change adds searchable text (an update's body, files): the case's search document is refreshed last. */
+    searchAdditions?: () => SearchAdditions,
   ): Promise<CaseEntity> {
     return commit(async (tx) => {
       const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
@@ -315,6 +328,7 @@ export class CaseService {
       const result = await tx.update(CaseEntity, { id: c.id, version: before }, columns);
       if (result.affected === 0) throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} was changed concurrently; retry`);
       await this.saveChanges(tx, c, changes);
+      if (searchAdditions) await this.search.refresh(tx, c, searchAdditions());
       return c;
     });
   }
