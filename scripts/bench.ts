@@ -23,6 +23,7 @@ import { benchMixed } from "./bench/mixed.js";
 import { rssOf, sampleRss, type ServiceProcess, startProcess, stopProcess } from "./bench/processes.js";
 import { CASES_QUERY, dashboardQuery } from "./bench/queries.js";
 import { benchSubscriptions } from "./bench/subscriptions.js";
+import { benchSearch, searchRows } from "./bench/search.js";
 import { benchTracing } from "./bench/tracing.js";
 import { benchWebhooks, webhookBenchDatabase } from "./bench/webhooks.js";
 import { startIdentityProvider } from "./bench/workload.js";
@@ -45,6 +46,11 @@ const mixedOnly = process.argv.includes("--mixed");
  * then runs it side by side with this one, on its own ports and the same databases.
  */
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST || undefined;
+/** `-- --search`: section 13 alone (search latency at scale), written as its own block of docs/BENCHMARKS.md. */
+const searchOnly = process.argv.includes("--search");
+/** Section 13: cases and updates per case of the search figures. */
+const SEARCH_CASES = quick ? 10_000 : 100_000;
+const SEARCH_UPDATES_PER_CASE = 10;
 const RUNS = quick ? 1 : 3;
 const SECONDS = quick ? 3 : 10;
 const BASE_CASES = 1_000;
@@ -103,6 +109,15 @@ async function dropDatabases(): Promise<void> {
 async function main(): Promise<void> {
   if (webhooksOnly) return printWebhookFigures();
   const dataDir = mkdtempSync(join(tmpdir(), "casegraph-bench-"));
+  if (searchOnly) {
+    try {
+      await searchSection(dataDir);
+      writeSearchBlock();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    return;
+  }
   const mysqlVersion = await mysqlAvailable();
   const dbUrl = (name: string) => (mysqlVersion ? { [`${name.toUpperCase()}_DATABASE_URL`]: `${MYSQL_URL}/${DATABASE_PREFIX}_${name}` } : {});
   const identityProvider = await startIdentityProvider();
@@ -338,6 +353,8 @@ async function main(): Promise<void> {
     // 12. Webhooks.
     log("12. webhook deliveries per second to local receivers");
     rows.push(...(await benchWebhooks({ dist: join(__dirname, ".."), databaseUrl: mysqlVersion ? await webhookBenchDatabase(MYSQL_URL) : undefined, events: quick ? 500 : 2_000, log })));
+    // 13. Search at scale (its own databases).
+    await searchSection(dataDir);
 
     for (const db of all) await db.destroy();
 
@@ -403,7 +420,9 @@ function writeClientsBlock(): void {
     report = "# Benchmarks\n";
   }
   const at = report.indexOf(start);
-  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}`);
+  // A block after this one (the search block) stays.
+  const next = at < 0 ? -1 : report.indexOf("<!-- ", at + start.length);
+  writeFileSync(path, `${(at < 0 ? report : report.slice(0, at)).trimEnd()}\n\n${block}${next < 0 ? "" : `\n${report.slice(next).trimEnd()}\n`}`);
   console.log(`\n${table}`);
   log("wrote the clients block of docs/BENCHMARKS.md");
 }
@@ -473,6 +492,48 @@ async function printWebhookFigures(): Promise<void> {
   log(`12. webhook deliveries per second to local receivers (${databaseUrl ? "MySQL" : "SQLite"})`);
   const figures = await benchWebhooks({ dist: join(__dirname, ".."), databaseUrl, events: quick ? 500 : 2_000, log });
   console.log(["", "| measure | result | detail | note |", "|---|---|---|---|", ...figures.map((row) => `| ${row.join(" | ")} |`)].join("\n"));
+}
+
+/** Section 13: search latency at SEARCH_CASES cases on the embedded default, then on MySQL/MariaDB when reachable (its own database, casegraph_bench_search). */
+async function searchSection(dataDir: string): Promise<void> {
+  const updates = SEARCH_CASES * SEARCH_UPDATES_PER_CASE;
+  const options = { dataDir, cases: SEARCH_CASES, updatesPerCase: SEARCH_UPDATES_PER_CASE, iterations: quick ? 50 : 100, log };
+  log(`13. search latency at ${fmt(SEARCH_CASES)} cases and ${fmt(updates)} updates`);
+  rows.push(...searchRows(await benchSearch(options), SEARCH_CASES, updates));
+  try {
+    const admin = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
+    await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
+    await admin.query("CREATE DATABASE casegraph_bench_search");
+    try {
+      rows.push(...searchRows(await benchSearch({ ...options, mysqlUrl: `${MYSQL_URL.replace(/\/$/, "")}/casegraph_bench_search` }), SEARCH_CASES, updates));
+    } finally {
+      await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
+      await admin.end();
+    }
+  } catch (error) {
+    notes.push(`Search on MySQL skipped or failed at ${MYSQL_URL}: ${String(error).slice(0, 300)}`);
+  }
+}
+
+/** `--search`: the rows of section 13 replace their own block at the end of docs/BENCHMARKS.md; the rest stays. */
+function writeSearchBlock(): void {
+  const path = join(__dirname, "../../docs/BENCHMARKS.md");
+  const start = "<!-- search: npm run bench -- --search -->";
+  const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  const block = `${start}\n## Search at scale (section 13 alone)\n\nMeasured by \`npm run bench -- --search${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}. Cases and updates bulk-loaded into a fresh cases database, their search documents made by the service's indexer, then \`searchCases\` (what \`cases(filter: { search })\` runs in the cases subgraph: visibility, match, ranking, a page of 20 by RELEVANCE and its snippets) timed in process, one query at a time, as acme's customer (who sees every case of the set); totalCount is timed apart.\n\n${table}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+  let report: string;
+  try {
+    report = readFileSync(path, "utf8");
+  } catch {
+    report = "# Benchmarks\n";
+  }
+  const at = report.indexOf(start);
+  const end = at < 0 ? -1 : report.indexOf("<!-- ", at + start.length);
+  const before = (at < 0 ? report : report.slice(0, at)).trimEnd();
+  const after = end < 0 ? "" : `\n\n${report.slice(end).trimEnd()}`;
+  writeFileSync(path, `${before}\n\n${block}${after}\n`);
+  console.log(`\n${table}`);
+  log("wrote the search block of docs/BENCHMARKS.md");
 }
 
 main().catch((error: unknown) => {

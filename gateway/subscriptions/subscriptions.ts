@@ -75,9 +75,9 @@ export async function createLiveSubscriptions(options: LiveSubscriptionsOptions)
   const { config, logger } = options;
   const source = options.source ?? casesFeedSource({ casesUrl: options.casesUrl, identityPrivateKey: options.identityPrivateKey, timeoutMs: options.subgraphTimeoutMs });
   let fanout: FeedFanout | undefined;
-  let hub: SubscriptionHub | undefined;
-  // Nobody here to tell, and no replica listening on Redis: no call to the cases subgraph.
-  const idle = () => (hub === undefined || hub.size === 0) && !fanout;
+  // Nobody here to tell, and no replica listening on Redis: no call to the cases subgraph. (Called only
+  // once the gateway runs, after `hub` below exists.)
+  const idle = () => hub.size === 0 && !fanout;
   const tailer = new CaseFeedTailer({ source, logger, intervalMs: config.pollIntervalMs, onFetched: (batch) => fanout?.publish(batch), idle });
   if (options.redisUrl) fanout = await createFeedFanout(options.redisUrl, config.channelPrefix, logger, (batch) => tailer.receive(batch));
 
@@ -95,7 +95,7 @@ export async function createLiveSubscriptions(options: LiveSubscriptionsOptions)
   const open = new Gauge({ name: "casegraph_subscriptions_open", help: "Open GraphQL subscriptions on this gateway, by transport (ws, sse)", labelNames: ["transport"], registers: [options.metrics.registry] });
   open.set({ transport: "ws" }, 0);
   open.set({ transport: "sse" }, 0);
-  hub = new SubscriptionHub({
+  const hub = new SubscriptionHub({
     tailer,
     source,
     execute,

@@ -35,6 +35,9 @@ import { CaseResponseTargets } from "./response-target/response-target.service.j
 import { webhookFollower } from "./webhook/webhook.follower.js";
 import { WebhookResolver } from "./webhook/webhook.resolver.js";
 import { WebhookService } from "./webhook/webhook.service.js";
+import { CaseSearchIndex } from "./search/search-index.js";
+import { prepareSearchPlan } from "./search/search-plan.js";
+import { CaseEdgeSearchResolver } from "./search/search.resolver.js";
 
 export const CASES_SUBGRAPH = "cases";
 
@@ -45,6 +48,7 @@ export function buildCasesSchema() {
       resolvers: [
         CaseResolver,
         CaseConnectionResolver,
+        CaseEdgeSearchResolver,
         CaseUpdateConnectionResolver,
         ProductProfileResolver,
         CaseAccessResolver,
@@ -104,11 +108,13 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   const reservations = new ReservationStore(dataSource, clock, { pendingTimeoutMs: config.reservations.pendingTimeoutSeconds * 1000, leaseMs: config.reservations.leaseSeconds * 1000 });
   const linker = options.attachments ?? (config.attachmentsUrl ? new HttpAttachmentLinker(config.attachmentsUrl) : noAttachments);
   const coordinator = new ReservationCoordinator(dataSource, reservations, linker, logger, options.faults);
+  const searchIndex = new CaseSearchIndex(dataSource, clock);
+  const searchPlan = await prepareSearchPlan(dataSource, logger);
   const services: CasesServices = {
     dataSource,
-    cases: new CaseService(dataSource, clock, coordinator, feedWriter),
+    cases: new CaseService(dataSource, clock, coordinator, feedWriter, searchIndex),
     reservations,
-    caseActivity: new CaseActivityService(dataSource, clock, feedWriter),
+    caseActivity: new CaseActivityService(dataSource, clock, feedWriter, searchIndex),
     responseTargets: new CaseResponseTargets(config.responseTargets, clock),
     feed: new CaseFeedReader(dataSource),
     feedWriter,
@@ -119,7 +125,12 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
       addressPolicy: { allowedAddresses: config.webhooks.allowedAddresses },
       logger: createLogger("cases-webhooks", config.logLevel),
     }),
+    search: { plan: searchPlan, index: searchIndex },
   };
+  // Cases from before search (or loaded in bulk) get their documents in the background; a search meanwhile misses them.
+  void searchIndex
+    .backfill(500, (done) => logger.info({ done }, "case search: indexed cases that had no search document"))
+    .catch((error: unknown) => logger.error({ err: error }, "case search: indexing cases without a document failed; restart to retry"));
   const server = await createSubgraphServer<CasesContext>({
     name: CASES_SUBGRAPH,
     schema: await buildCasesSchema(),

@@ -13,6 +13,8 @@ import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
 import type { CaseEntity } from "./case/case.entity.js";
 import type { CaseService } from "./case/case.service.js";
 import type { CaseResponseTargets } from "./response-target/response-target.service.js";
+import type { CaseSearchIndex } from "./search/search-index.js";
+import type { SearchPlanKind } from "./search/search-plan.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 import type { WebhookService } from "./webhook/webhook.service.js";
@@ -31,6 +33,8 @@ export interface CasesServices {
   feedWriter: CaseFeedWriter;
   /** Partner webhook endpoints and their delivery log (the deliveries themselves are written by the feed writer's webhook follower). */
   webhooks: WebhookService;
+  /** Full-text search: how this database answers `filter.search`, and the index the services keep. */
+  search: { plan: SearchPlanKind; index: CaseSearchIndex };
 }
 
 export interface CasesLoaders {

@@ -9,6 +9,7 @@ import { OrganizationUser } from "./organization/organization-user.entity.js";
 import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 import { webhookEntities } from "./webhook/webhook.entity.js";
+import { CaseSearchDocument } from "./search/case-search-document.entity.js";
 
 /** Every table of the cases database. */
 export const casesEntities = [
@@ -25,4 +26,5 @@ export const casesEntities = [
   AttachmentReservationEntity,
   AppliedCaseActivityEntity,
   ...webhookEntities,
+  CaseSearchDocument,
 ];

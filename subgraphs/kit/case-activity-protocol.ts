@@ -39,6 +39,9 @@ export interface CaseActivityActor {
  * - REQUEST_ANSWERED: `requestId`, `action`, `subjectName`, `state` (DONE or REJECTED), `response`, `outcome` (a one-line summary of what was recorded, or null)
  * - REQUEST_STARTED and REQUEST_ANSWERED may add `previousState` (the request's state before): the history's old value
  *   (without it: SUBMITTED for a start, none for an answer).
+ * Any kind may add what the case's search finds it by (the cases subgraph keeps them in the case's
+ * searchable text): `detectionName` (a detection name the change recorded: a file's verdict, an
+ * e-mail's file, an answered request's outcome) and `urls` (URLs it submitted or recorded, one per line).
  * Every kind with an `action` or a request state also carries the threat-analysis subgraph's words for
  * them, `actionLabel.<locale>` and `stateLabel.<locale>` (ja, en), so that mail names them as the
  * vocabulary does.

@@ -5,10 +5,20 @@
  * the cases subgraph's ReservationCoordinator. Every field here is `@inaccessible`: no client reaches it.
  */
 
-/** attachments: holds STAGED files for a reservation, after checking the rules with the case facts given. */
+/**
+ * attachments: holds STAGED files for a reservation, after checking the rules with the case facts
+ * given, and answers their names (the cases subgraph indexes them for search in the transaction that
+ * commits the change they come with: names are fixed at upload, so nothing later can contradict them).
+ */
 export const RESERVE_ATTACHMENTS = `mutation ReserveAttachments($reservationId: ID!, $caseId: ID!, $updateId: ID, $organizationId: ID!, $inquiryType: String!, $ids: [ID!]!, $reopening: Boolean) {
-  reserveAttachments(reservationId: $reservationId, caseId: $caseId, updateId: $updateId, organizationId: $organizationId, inquiryType: $inquiryType, ids: $ids, reopening: $reopening)
+  reserveAttachments(reservationId: $reservationId, caseId: $caseId, updateId: $updateId, organizationId: $organizationId, inquiryType: $inquiryType, ids: $ids, reopening: $reopening) { id fileName }
 }`;
+
+/** A file the attachments subgraph holds for a reservation, as its answer to RESERVE_ATTACHMENTS names it. */
+export interface ReservedFile {
+  id: string;
+  fileName: string;
+}
 
 /** attachments: the reservation's files become ATTACHED. */
 export const CONFIRM_RESERVATION = `mutation ConfirmReservation($reservationId: ID!) { confirmReservation(reservationId: $reservationId) }`;

@@ -194,7 +194,7 @@ describe.each(DATABASES)("the gateway's reservation relay on %s", (database) => 
 
     expect((await asPrincipal(graph, "attachments", relay, "query($ids: [ID!]!) { attachmentFacts(ids: $ids) { id } }", { ids: [fileId] })).data).toEqual({ attachmentFacts: [null] });
     expect(codeOf(await asPrincipal(graph, "attachments", relay, entities, { r: [{ __typename: "Attachment", id: fileId }] }))).toBe("FORBIDDEN");
-    const reserve = await asPrincipal(graph, "attachments", relay, `mutation { reserveAttachments(reservationId: "r", caseId: "${caseId}", organizationId: "acme", inquiryType: "PRODUCT", ids: ["${fileId}"]) }`);
+    const reserve = await asPrincipal(graph, "attachments", relay, `mutation { reserveAttachments(reservationId: "r", caseId: "${caseId}", organizationId: "acme", inquiryType: "PRODUCT", ids: ["${fileId}"]) { id } }`);
     expect(codeOf(reserve)).toBe("FORBIDDEN");
 
     expect(codeOf(await asPrincipal(graph, "threat-analysis", relay, entities, { r: [{ __typename: "Case", id: caseId, inquiryType: "THREAT" }] }))).toBe("FORBIDDEN");

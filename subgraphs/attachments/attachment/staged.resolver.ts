@@ -1,7 +1,14 @@
-import { Arg, Ctx, Directive, ID, Mutation, Resolver } from "type-graphql";
+import { Arg, Ctx, Directive, Field, ID, Mutation, ObjectType, Resolver } from "type-graphql";
 import { badInput } from "../../kit/errors.js";
 import type { AttachmentsContext } from "../attachments.context.js";
 import type { ReservationTarget } from "./staged.service.js";
+
+@ObjectType("ReservedAttachment", { description: "A file held for a reservation: the cases subgraph keeps its name in the case's searchable text, in the transaction that attaches it." })
+@Directive("@inaccessible")
+export class ReservedAttachment {
+  @Field(() => ID) id: string;
+  @Field(() => String) fileName: string;
+}
 
 const INQUIRY_TYPES: readonly string[] = ["PRODUCT", "THREAT"];
 
@@ -13,8 +20,8 @@ const INQUIRY_TYPES: readonly string[] = ["PRODUCT", "THREAT"];
  */
 @Resolver()
 export class StagedAttachmentResolver {
-  @Mutation(() => [ID], {
-    description: "Holds staged files for a reservation of the cases subgraph (its case facts given, so nothing is asked back); fails with the reason they cannot join the case. Idempotent.",
+  @Mutation(() => [ReservedAttachment], {
+    description: "Holds staged files for a reservation of the cases subgraph (its case facts given, so nothing is asked back) and answers their names; fails with the reason they cannot join the case. Idempotent.",
   })
   @Directive("@inaccessible")
   reserveAttachments(
@@ -26,7 +33,7 @@ export class StagedAttachmentResolver {
     @Arg("ids", () => [ID]) ids: string[],
     @Ctx() ctx: AttachmentsContext,
     @Arg("reopening", () => Boolean, { nullable: true, description: "The update reopens a closed case (it may take the caller's uploads for the organization)." }) reopening?: boolean | null,
-  ): Promise<string[]> {
+  ): Promise<ReservedAttachment[]> {
     if (!INQUIRY_TYPES.includes(inquiryType)) throw badInput("inquiryType", `unknown inquiry type ${inquiryType}`);
     const target: ReservationTarget = { caseId, updateId, organizationId, inquiryType: inquiryType as ReservationTarget["inquiryType"], reopening: reopening === true };
     return ctx.services.staged.reserve(ctx.principal, reservationId, target, ids);

@@ -22,6 +22,12 @@ export interface ReservationTarget {
   reopening?: boolean;
 }
 
+/** A file held for a reservation, with the name the cases subgraph indexes for search. */
+export interface ReservedFile {
+  id: string;
+  fileName: string;
+}
+
 /** What the service uses: the database, the per-upload file limit and the time. */
 export interface StagedAttachmentDependencies {
   dataSource: DataSource;
@@ -48,7 +54,7 @@ export class StagedAttachmentService {
   constructor(private readonly deps: StagedAttachmentDependencies) {}
 
   /** Holds the files for `reservationId`; fails with the reason they cannot join the case, and then holds nothing. */
-  async reserve(principal: Principal, reservationId: string, target: ReservationTarget, ids: string[]): Promise<string[]> {
+  async reserve(principal: Principal, reservationId: string, target: ReservationTarget, ids: string[]): Promise<ReservedFile[]> {
     if (isRelay(principal)) throw forbidden("Files are reserved on behalf of the caller only");
     const unique = this.limit(ids);
     if (!canSeeOrganization(principal, target.organizationId)) throw notFound("Case", target.caseId);
@@ -62,8 +68,9 @@ export class StagedAttachmentService {
       if (reservation.caseId !== target.caseId || reservation.updateId !== target.updateId) {
         throw badInput("reservationId", `Reservation ${reservationId} belongs to another case or update`);
       }
-      if (reservation.state === StagedReservationState.CONFIRMED) return unique;
       const rows = await tx.find(AttachmentEntity, { where: { id: In(unique) }, order: { id: "ASC" }, ...writeLock(dataSource) });
+      const named = () => unique.map((id) => ({ id, fileName: rows.find((r) => r.id === id)?.fileName ?? "" }));
+      if (reservation.state === StagedReservationState.CONFIRMED) return named();
       const toReserve: string[] = [];
       for (const id of unique) {
         const row = rows.find((r) => r.id === id);
@@ -74,7 +81,7 @@ export class StagedAttachmentService {
       if (toReserve.length > 0) {
         await tx.update(AttachmentEntity, { id: In(toReserve), state: AttachmentState.STAGED }, { state: AttachmentState.RESERVED, reservationId });
       }
-      return unique;
+      return named();
     });
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { domainError, ErrorCode } from "../../kit/errors.js";
+import type { ReservedFile } from "../../kit/reservation-protocol.js";
 import type { Logger } from "../../kit/logger.js";
 import { inTransaction } from "../../kit/transaction.js";
 import type { AttachmentLinker, ReservationTarget } from "../case/attachment-linker.js";
@@ -75,20 +76,21 @@ export class ReservationCoordinator {
 
   /**
    * Runs `change` (the caller's main transaction: lock, rules, writes) as step 3 of the protocol
-   * when files come with it, or as a plain transaction when none do.
+   * when files come with it, or as a plain transaction when none do. `change` gets the files held for
+   * it, with their names (the case's searchable text takes them in the same transaction).
    */
-  async commitWithAttachments<T>(request: AttachmentRequest, change: (tx: EntityManager) => Promise<T>): Promise<T> {
-    if (request.attachmentIds.length === 0) return inTransaction(this.dataSource, change);
+  async commitWithAttachments<T>(request: AttachmentRequest, change: (tx: EntityManager, files: readonly ReservedFile[]) => Promise<T>): Promise<T> {
+    if (request.attachmentIds.length === 0) return inTransaction(this.dataSource, (tx) => change(tx, []));
     const reservationId = randomUUID();
     await this.store.writeIntent(reservationId, request.caseId, request.updateId, request.attachmentIds);
     let result: T;
     try {
       await this.faults("intent-written");
       const { attachmentIds, identityToken, ...target } = request;
-      await this.attachments.reserve(identityToken, reservationId, target, attachmentIds);
+      const files = await this.attachments.reserve(identityToken, reservationId, target, attachmentIds);
       await this.faults("reserved");
       result = await inTransaction(this.dataSource, async (tx) => {
-        const value = await change(tx);
+        const value = await change(tx, files);
         if (!(await this.store.markCommitted(tx, reservationId))) {
           throw domainError(ErrorCode.SERVICE_UNAVAILABLE, "The files were held for this request too long and have been given back; retry");
         }

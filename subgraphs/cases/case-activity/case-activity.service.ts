@@ -11,6 +11,8 @@ import { CaseSubStatus } from "../case/case.enums.js";
 import { notificationRecipients } from "../case/case.rules.js";
 import { ChangeSet } from "../case/case.service.js";
 import { NotificationEntity, NotificationState } from "../notification/notification.entity.js";
+import { analysisTermsOf } from "../search/activity-terms.js";
+import { CaseSearchIndex } from "../search/search-index.js";
 import { AppliedCaseActivityEntity } from "./applied-case-activity.entity.js";
 import * as rules from "./case-activity.rules.js";
 
@@ -26,6 +28,8 @@ export class CaseActivityService {
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly feed: CaseFeedWriter = new CaseFeedWriter(),
+    /** Detection names and URLs of the activities join the case's searchable text in the same transaction. */
+    private readonly search = new CaseSearchIndex(dataSource, clock),
   ) {}
 
   /** One result per activity, in the order given: applied (now or already before) or the reason it was not. */
@@ -67,6 +71,7 @@ export class CaseActivityService {
     const feed: CaseFeedDraft[] = [];
     const mails: NotificationEntity[] = [];
     const applied: AppliedCaseActivityEntity[] = [];
+    const analysisTerms: string[] = [];
     const before = c.version;
     const now = this.clock();
     for (const activity of activities) {
@@ -110,6 +115,7 @@ export class CaseActivityService {
           }),
         );
       }
+      analysisTerms.push(...analysisTermsOf(activity));
       applied.push(Object.assign(new AppliedCaseActivityEntity(), { id: activity.id, caseId: c.id, kind: activity.kind, occurredAt: at, appliedAt: now }));
       results.push({ id: activity.id, applied: true });
     }
@@ -131,6 +137,7 @@ export class CaseActivityService {
     await tx.insert(AppliedCaseActivityEntity, applied);
     if (events.length) await tx.insert(CaseEventEntity, events);
     if (mails.length) await tx.insert(NotificationEntity, mails);
+    if (analysisTerms.length) await this.search.refresh(tx, c, { analysisTerms });
     await this.feed.append(tx, c, feed, sequences);
     return results;
   }

@@ -1,5 +1,5 @@
 import { badInput } from "../../kit/errors.js";
-import { CONFIRM_RESERVATION, RELEASE_RESERVATION, RESERVE_ATTACHMENTS } from "../../kit/reservation-protocol.js";
+import { CONFIRM_RESERVATION, RELEASE_RESERVATION, RESERVE_ATTACHMENTS, type ReservedFile } from "../../kit/reservation-protocol.js";
 import { querySubgraph } from "../../kit/subgraph-client.js";
 
 /**
@@ -27,9 +27,9 @@ export interface AttachmentLinker {
    * that is not one of the caller's own STAGED uploads of this case (at registration or on a reopening
    * update, also of the organization), more than MAX_FILES_PER_UPLOAD files (the attachments subgraph's
    * one setting, which uploads obey too), or on a THREAT case a file that is not a ZIP encrypted with
-   * the password `virus`.
+   * the password `virus`. Answers the held files with their names.
    */
-  reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<void>;
+  reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<ReservedFile[]>;
   /** The held files become ATTACHED to the case (and update). */
   confirm(identityToken: string, reservationId: string): Promise<void>;
   /** The held files are STAGED again; a reserve arriving later fails. */
@@ -40,6 +40,7 @@ export interface AttachmentLinker {
 export const noAttachments: AttachmentLinker = {
   async reserve(_identityToken, _reservationId, _target, attachmentIds) {
     if (attachmentIds.length > 0) throw badInput("attachmentIds", "attachments are not available in this deployment");
+    return [];
   },
   async confirm() {},
   async release() {},
@@ -58,8 +59,9 @@ export class HttpAttachmentLinker implements AttachmentLinker {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  async reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<void> {
-    await this.call(identityToken, RESERVE_ATTACHMENTS, { reservationId, ...target, ids: attachmentIds });
+  async reserve(identityToken: string, reservationId: string, target: ReservationTarget, attachmentIds: string[]): Promise<ReservedFile[]> {
+    const data = await this.call<{ reserveAttachments: ReservedFile[] | null }>(identityToken, RESERVE_ATTACHMENTS, { reservationId, ...target, ids: attachmentIds });
+    return data?.reserveAttachments ?? [];
   }
 
   async confirm(identityToken: string, reservationId: string): Promise<void> {
@@ -70,7 +72,7 @@ export class HttpAttachmentLinker implements AttachmentLinker {
     await this.call(identityToken, RELEASE_RESERVATION, { reservationId, caseId });
   }
 
-  private async call(identityToken: string, query: string, variables: Record<string, unknown>): Promise<void> {
-    await querySubgraph({ url: this.attachmentsUrl, subgraph: "attachments", identityToken, timeoutMs: this.timeoutMs }, query, variables);
+  private async call<T = unknown>(identityToken: string, query: string, variables: Record<string, unknown>): Promise<T> {
+    return querySubgraph<T>({ url: this.attachmentsUrl, subgraph: "attachments", identityToken, timeoutMs: this.timeoutMs }, query, variables);
   }
 }

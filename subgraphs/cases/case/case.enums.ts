@@ -35,6 +35,8 @@ export enum CaseOrderField {
   UPDATED_AT = "UPDATED_AT",
   CREATED_AT = "CREATED_AT",
   SEVERITY = "SEVERITY",
+  /** Best match of filter.search first (DESC); needs filter.search. */
+  RELEVANCE = "RELEVANCE",
 }
 
 export enum OrderDirection {
@@ -58,5 +60,8 @@ export const SEVERITY_RANK: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, M
 registerEnumType(CaseSubStatus, { name: "CaseSubStatus" });
 registerEnumType(Severity, { name: "Severity" });
 registerEnumType(CaseField, { name: "CaseField" });
-registerEnumType(CaseOrderField, { name: "CaseOrderField" });
+registerEnumType(CaseOrderField, {
+  name: "CaseOrderField",
+  valuesConfig: { RELEVANCE: { description: "How well a case matches filter.search (DESC: best first; ties by id). Only with filter.search." } },
+});
 registerEnumType(OrderDirection, { name: "OrderDirection" });

@@ -86,7 +86,12 @@ export class CaseFilter {
   @Field(() => ID, { nullable: true, description: "Partners and engineers narrow to one customer organization." })
   organizationId?: string | null;
   @Field(() => DateTime, { nullable: true }) updatedSince?: Date | null;
-  @Field(() => String, { nullable: true, description: "Case number or words of the title." }) search?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Full-text search (README, Search): words of the title, description and updates, names of attached files, detection names and URLs of analysis results, the case number. Japanese and English; every word must match; "quoted phrases"; at most 200 characters. Each result edge has a snippet; orderBy RELEVANCE ranks by it.',
+  })
+  search?: string | null;
   @Field(() => Boolean, { nullable: true, description: "true: only cases waiting for support past their dueAt; false: only the others." }) overdue?: boolean | null;
 }
 

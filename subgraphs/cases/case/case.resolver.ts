@@ -31,7 +31,7 @@ export class CaseResolver {
     @Arg("orderBy", () => CaseOrder, { nullable: true }) orderBy: CaseOrder | null,
     @Ctx() ctx: CasesContext,
   ): Promise<CaseConnection> {
-    const connection = await searchCases(ctx.services.dataSource, ctx.principal, { ...page, filter, orderBy, responseTargets: ctx.services.responseTargets });
+    const connection = await searchCases(ctx.services.dataSource, ctx.principal, { ...page, filter, orderBy, responseTargets: ctx.services.responseTargets, searchPlan: ctx.services.search.plan });
     for (const edge of connection.edges) ctx.loaders.caseById.prime(edge.node.id, edge.node);
     return connection;
   }

@@ -4,10 +4,12 @@ import { decodeCursor, pageSize, toPage, type Keyset } from "../../kit/paginatio
 import type { Principal } from "../../kit/principal.js";
 import { whereVisible } from "../../kit/visibility.js";
 import type { CaseResponseTargets } from "../response-target/response-target.service.js";
+import { applySearch, countInIndex, type SearchPlanKind } from "../search/search-plan.js";
+import { parseSearch, type SearchQuery } from "../search/search-query.js";
+import { pageSnippets } from "../search/search-snippets.loader.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseOrderField, OrderDirection } from "./case.enums.js";
 import type { CaseFilter, CaseOrder } from "./case.input.js";
-import { LIMITS } from "./case.rules.js";
 import type { CaseConnection } from "./case.types.js";
 
 export interface CaseListArgs {
@@ -17,18 +19,15 @@ export interface CaseListArgs {
   orderBy?: CaseOrder | null;
   /** Decides `filter.overdue` (docs/domain.md, "Response targets"). */
   responseTargets: CaseResponseTargets;
+  /** How `filter.search` is answered on this database (search/search-plan.ts). */
+  searchPlan: SearchPlanKind;
 }
 
-const ORDER_COLUMNS: Record<CaseOrderField, { column: string; keyOf: (c: CaseEntity) => string | number }> = {
+const ORDER_COLUMNS: Record<Exclude<CaseOrderField, CaseOrderField.RELEVANCE>, { column: string; keyOf: (c: CaseEntity) => string | number }> = {
   [CaseOrderField.UPDATED_AT]: { column: "c.updatedAt", keyOf: (c) => c.updatedAt.toISOString() },
   [CaseOrderField.CREATED_AT]: { column: "c.createdAt", keyOf: (c) => c.createdAt.toISOString() },
   [CaseOrderField.SEVERITY]: { column: "c.severityRank", keyOf: (c) => c.severityRank },
 };
-
-/** LIKE pattern escaping with "!" (a backslash means different things to MySQL and SQLite). */
-function escapeLike(value: string): string {
-  return value.replace(/[!%_]/g, (ch) => `!${ch}`);
-}
 
 function applyFilter(qb: SelectQueryBuilder<CaseEntity>, filter: CaseFilter | null | undefined): void {
   if (!filter) return;
@@ -38,44 +37,73 @@ function applyFilter(qb: SelectQueryBuilder<CaseEntity>, filter: CaseFilter | nu
   if (filter.inquiryType) qb.andWhere("c.inquiryType = :inquiryType", { inquiryType: filter.inquiryType });
   if (filter.organizationId) qb.andWhere("c.organizationId = :organizationId", { organizationId: filter.organizationId });
   if (filter.updatedSince) qb.andWhere("c.updatedAt >= :updatedSince", { updatedSince: filter.updatedSince });
-  const search = filter.search?.trim();
-  if (search) {
-    if ([...search].length > LIMITS.title) throw badInput("filter.search", `search must be at most ${LIMITS.title} characters`);
-    qb.andWhere("(c.caseNumber = :searchExact OR c.title LIKE :searchLike ESCAPE '!')", {
-      searchExact: search.toUpperCase(),
-      searchLike: `%${escapeLike(search)}%`,
-    });
-  }
 }
 
-/** `Query.cases`: visible cases, filtered, ordered, keyset-paginated; `totalCount` on demand. */
+/** `Query.cases`: visible cases, filtered (and searched), ordered, keyset-paginated; `totalCount` on demand. */
 export async function searchCases(dataSource: DataSource, principal: Principal, args: CaseListArgs): Promise<CaseConnection> {
   const limit = pageSize(args.first);
   const after = decodeCursor(args.after);
-  const order = ORDER_COLUMNS[args.orderBy?.field ?? CaseOrderField.UPDATED_AT];
+  const field = args.orderBy?.field ?? CaseOrderField.UPDATED_AT;
   const direction = args.orderBy?.direction ?? OrderDirection.DESC;
+  const query: SearchQuery | null = args.filter?.search === undefined || args.filter.search === null ? null : parseSearch(args.filter.search);
+  if (field === CaseOrderField.RELEVANCE && !query) throw badInput("orderBy", "RELEVANCE orders the results of filter.search: give a search");
 
+  // Visibility first: the search only ever sees the caller's organizations' documents.
   const base = whereVisible(dataSource.getRepository(CaseEntity).createQueryBuilder("c"), principal, "c");
   applyFilter(base, args.filter);
   if (typeof args.filter?.overdue === "boolean") args.responseTargets.whereOverdue(base, "c", args.filter.overdue);
-  const countTotal = () => base.clone().getCount();
+  const score = query ? applySearch(base, args.searchPlan, query, principal.organizationIds, field === CaseOrderField.RELEVANCE) : null;
+  // A search box alone (no other condition than visibility) is counted inside the index where the engine can.
+  const { search: _search, ...others } = args.filter ?? {};
+  const searchOnly = query !== null && Object.values(others).every((value) => value === null || value === undefined || (Array.isArray(value) && value.length === 0));
+  const countTotal = async () => (searchOnly ? await countInIndex(dataSource, args.searchPlan, query, principal.organizationIds) : null) ?? base.clone().getCount();
 
   const page = base.clone();
-  if (after) {
-    const comparison = direction === OrderDirection.ASC ? ">" : "<";
-    const value = keysetValue(after, args.orderBy?.field ?? CaseOrderField.UPDATED_AT);
-    page.andWhere(`(${order.column} ${comparison} :afterValue OR (${order.column} = :afterValue AND c.id ${comparison} :afterId))`, {
-      afterValue: value,
-      afterId: after.id,
-    });
+  const comparison = direction === OrderDirection.ASC ? ">" : "<";
+  let rows: CaseEntity[];
+  let keyOf: (c: CaseEntity) => string | number;
+  if (field === CaseOrderField.RELEVANCE) {
+    const scoreSql = score!;
+    if (after) {
+      if (typeof after.value !== "number") throw badInput("after", "after belongs to another ordering");
+      page.andWhere(`(${scoreSql} ${comparison} :afterValue OR (${scoreSql} = :afterValue AND c.id ${comparison} :afterId))`, { afterValue: after.value, afterId: after.id });
+    }
+    page
+      .addSelect(scoreSql, "search_score")
+      .orderBy("search_score", direction)
+      .addOrderBy("c.id", direction)
+      .take(undefined)
+      .limit(limit + 1);
+    const { entities, raw } = await page.getRawAndEntities<{ c_id: string; search_score: number | string }>();
+    const scores = new Map(raw.map((r) => [r.c_id, Number(r.search_score)]));
+    rows = entities;
+    keyOf = (c) => scores.get(c.id) ?? 0;
+  } else {
+    const order = ORDER_COLUMNS[field];
+    if (after) {
+      const value = keysetValue(after, field);
+      page.andWhere(`(${order.column} ${comparison} :afterValue OR (${order.column} = :afterValue AND c.id ${comparison} :afterId))`, {
+        afterValue: value,
+        afterId: after.id,
+      });
+    }
+    page
+      .orderBy(order.column, direction)
+      .addOrderBy("c.id", direction)
+      .take(undefined)
+      .limit(limit + 1);
+    rows = await page.getMany();
+    keyOf = order.keyOf;
   }
-  page
-    .orderBy(order.column, direction)
-    .addOrderBy("c.id", direction)
-    .take(undefined)
-    .limit(limit + 1);
-  const rows = await page.getMany();
-  const { edges, pageInfo } = toPage(rows, limit, (c) => ({ value: order.keyOf(c), id: c.id }));
+  const { edges, pageInfo } = toPage(rows, limit, (c) => ({ value: keyOf(c), id: c.id }));
+  if (query) {
+    const snippetOf = pageSnippets(
+      dataSource,
+      edges.map((e) => e.node),
+      query,
+    );
+    for (const edge of edges) Object.assign(edge, { searchSnippet: () => snippetOf(edge.node.id) });
+  }
   return Object.assign({ edges, pageInfo, countTotal }) as CaseConnection;
 }
 

@@ -15,6 +15,8 @@ import { type AttachmentRequest, MAX_ATTACHMENT_IDS, type ReservationCoordinator
 import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
 import { CaseStatus, CaseSubStatus, SEVERITY_RANK } from "./case.enums.js";
 import type { AddCaseUpdateInput, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
+import type { ReservedFile } from "../../kit/reservation-protocol.js";
+import { CaseSearchIndex, type SearchAdditions } from "../search/search-index.js";
 import * as rules from "./case.rules.js";
 
 export type Clock = () => Date;
@@ -103,6 +105,8 @@ export class CaseService {
     private readonly clock: Clock,
     private readonly reservations: Pick<ReservationCoordinator, "commitWithAttachments">,
     private readonly feed: CaseFeedWriter = new CaseFeedWriter(),
+    /** The case's searchable text, refreshed in every transaction that changes its words or files (before the feed events, which go last). */
+    private readonly search = new CaseSearchIndex(dataSource, clock),
   ) {}
 
   /** Cases by id, `null` for missing or invisible ones (rule 11), in key order. */
@@ -142,7 +146,7 @@ export class CaseService {
     // Chosen before anything is written: the reservation of the files names the case it will be.
     const caseId = randomUUID();
     const files: AttachmentRequest = { caseId, updateId: null, organizationId, inquiryType: input.inquiryType, attachmentIds, identityToken };
-    return this.reservations.commitWithAttachments(files, async (tx) => {
+    return this.reservations.commitWithAttachments(files, async (tx, reserved) => {
       // Rolled back with the case when the registration fails; a number no case ever showed is not a reused one.
       const allocation = await tx.save(Object.assign(new CaseNumberAllocation(), { allocatedAt: now }));
       const entity = Object.assign(new CaseEntity(), {
@@ -182,6 +186,7 @@ export class CaseService {
       changes.notify(NotificationKind.CASE_REGISTERED, onBehalf ? { onBehalf: "true" } : {});
       const sequences = CaseFeedWriter.numberDrafts(entity, changes.feed);
       await tx.insert(CaseEntity, entity);
+      await this.search.refresh(tx, entity, { fileNames: reserved.map((f) => f.fileName) });
       await this.saveChanges(tx, entity, changes, sequences);
       return entity;
     });
@@ -262,7 +267,12 @@ export class CaseService {
     const updateId = randomUUID();
     const files: AttachmentRequest = { caseId: current.id, updateId, organizationId: current.organizationId, inquiryType: current.inquiryType, reopening: reopens, attachmentIds, identityToken };
     let update!: CaseUpdateEntity;
-    const commit = <T>(work: (tx: EntityManager) => Promise<T>) => this.reservations.commitWithAttachments(files, work);
+    let reserved: readonly ReservedFile[] = [];
+    const commit = <T>(work: (tx: EntityManager) => Promise<T>) =>
+      this.reservations.commitWithAttachments(files, (tx, held) => {
+        reserved = held;
+        return work(tx);
+      });
     const updated = await this.change(
       principal,
       input.caseId,
@@ -302,6 +312,7 @@ export class CaseService {
         await tx.insert(CaseUpdateEntity, update);
       },
       commit,
+      () => ({ fileNames: reserved.map((f) => f.fileName) }),
     );
     return { case: updated, update };
   }
@@ -335,6 +346,8 @@ export class CaseService {
     expectedVersion: number | null | undefined,
     apply: (c: CaseEntity, changes: ChangeSet, now: Date, tx: EntityManager) => void | Promise<void>,
     commit: <T>(work: (tx: EntityManager) => Promise<T>) => Promise<T> = (work) => inTransaction(this.dataSource, work),
+    /** Given when the change adds searchable text (an update's body, files): the case's search document is refreshed last. */
+    searchAdditions?: () => SearchAdditions,
   ): Promise<CaseEntity> {
     return commit(async (tx) => {
       const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
@@ -356,6 +369,7 @@ export class CaseService {
       const { id: _id, caseNumber: _n, organizationId: _o, registrant: _r, createdAt: _c, ...columns } = c;
       const result = await tx.update(CaseEntity, { id: c.id, version: before }, columns);
       if (result.affected === 0) throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} was changed concurrently; retry`);
+      if (searchAdditions) await this.search.refresh(tx, c, searchAdditions());
       await this.saveChanges(tx, c, changes, sequences);
       return c;
     });

@@ -2,12 +2,15 @@ import { Field, ObjectType } from "type-graphql";
 import { PageInfo } from "../../kit/pagination.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
+import type { SnippetValue } from "../search/search-snippet.js";
 import { CaseEntity } from "./case.entity.js";
 
 @ObjectType()
 export class CaseEdge {
   @Field(() => String) cursor: string;
   @Field(() => CaseEntity) node: CaseEntity;
+  /** With filter.search: the page's snippet of this case (search/search.resolver.ts resolves `snippet`). */
+  searchSnippet?: () => Promise<SnippetValue | null>;
 }
 
 @ObjectType()

@@ -7,6 +7,17 @@ import { AppliedCaseActivities1796210000002 } from "./1796210000002-appliedCaseA
 import { OrganizationUsers1796220000001 } from "./1796220000001-organizationUsers.js";
 import { ProblemCategoryIds1796220000002 } from "./1796220000002-problemCategoryIds.js";
 import { Webhooks1796230000002 } from "./1796230000002-webhooks.js";
+import { CaseSearch1796230000003 } from "./1796230000003-caseSearch.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
-export const casesMigrations: (new () => MigrationInterface)[] = [Initial1795641734099, NotificationDispatch1795642642920, AttachmentReservations1796115115564, AppliedCaseActivities1796210000002, OrganizationUsers1796220000001, ProblemCategoryIds1796220000002, CaseFeed1796230000001, Webhooks1796230000002];
+export const casesMigrations: (new () => MigrationInterface)[] = [
+  Initial1795641734099,
+  NotificationDispatch1795642642920,
+  AttachmentReservations1796115115564,
+  AppliedCaseActivities1796210000002,
+  OrganizationUsers1796220000001,
+  ProblemCategoryIds1796220000002,
+  CaseFeed1796230000001,
+  Webhooks1796230000002,
+  CaseSearch1796230000003,
+];

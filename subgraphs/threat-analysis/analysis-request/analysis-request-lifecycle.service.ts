@@ -82,7 +82,7 @@ export class AnalysisRequestLifecycle {
         kind: CaseActivityKind.REQUEST_ANSWERED,
         actor: activityActor(request.principal),
         at: now,
-        details: { requestId: row.id, action: row.action, subjectName: subject.fileName, state: input.state, response, outcome: summary },
+        details: { requestId: row.id, action: row.action, subjectName: subject.fileName, state: input.state, response, outcome: summary, ...searchTermsOf(outcome) },
       });
       return tx.findOneByOrFail(AnalysisRequestEntity, { id: row.id });
     });
@@ -97,4 +97,11 @@ export class AnalysisRequestLifecycle {
     const row = await tx.findOneOrFail(AnalysisRequestEntity, { where: { id: found.id }, ...lock });
     return { subject, row };
   }
+}
+
+/** What the answer recorded that the case's search finds it by (case-activity-protocol.ts): a detection name, a virus information URL. */
+function searchTermsOf(outcome: rules.Outcome | null): Record<string, string> {
+  if (outcome && "detectionName" in outcome && outcome.detectionName) return { detectionName: outcome.detectionName };
+  if (outcome && "virusInfoUrl" in outcome) return { urls: outcome.virusInfoUrl };
+  return {};
 }

@@ -79,7 +79,7 @@ export class EmailAnalysisService {
         kind: CaseActivityKind.RESULT_RECORDED,
         actor: activityActor(request.principal),
         at: now,
-        details: { resultType: "FILE", name: emailFileLabel(emailName, fileName), oldValue: existing?.verdict ?? null, newValue: verdict.verdict },
+        details: { resultType: "FILE", name: emailFileLabel(emailName, fileName), oldValue: existing?.verdict ?? null, newValue: verdict.verdict, detectionName: verdict.detectionName },
       });
     });
     return this.analysis.resultsOf(request.principal, threatCase.id);

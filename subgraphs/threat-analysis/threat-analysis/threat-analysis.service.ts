@@ -110,7 +110,8 @@ export class ThreatAnalysisService {
           kind: CaseActivityKind.ANALYSIS_SUBMITTED,
           actor: activityActor(request.principal),
           at: now,
-          details: { items: items.join(", ") },
+          // urls: what the case's search finds it by (case-activity-protocol.ts); the submitted files' names it has from their attachment.
+          details: { items: items.join(", "), urls: newUrls.map((url) => url.url).join("\n") || null },
         });
       }
     });
@@ -128,7 +129,9 @@ export class ThreatAnalysisService {
       const before = await tx.findOneOrFail(FileAnalysisEntity, { where: { id: file.id }, ...writeLock(this.dataSource) });
       await tx.update(FileAnalysisEntity, { id: file.id }, { ...verdict, analyzedAt: analyzedAt(verdict.verdict, now) });
       const unchanged = before.verdict === verdict.verdict && before.detectionName === verdict.detectionName && before.patternVersion === verdict.patternVersion;
-      if (!unchanged) await this.recordResult(request, tx, before, now, { resultType: "FILE", name: before.fileName, oldValue: before.verdict, newValue: verdict.verdict });
+      if (!unchanged) {
+        await this.recordResult(request, tx, before, now, { resultType: "FILE", name: before.fileName, oldValue: before.verdict, newValue: verdict.verdict, detectionName: verdict.detectionName });
+      }
       // The file's verdict history keeps every recorded change (file-analysis/file-verdict.ts).
       if (!unchanged) await appendVerdict(tx, before, verdict, actorOf(request.principal), now);
     });
@@ -198,7 +201,8 @@ export class ThreatAnalysisService {
       const oldValue = result.valueOf(existing ?? null);
       const newValue = result.valueOf({ ...existing, ...values } as T);
       if (!existing || oldValue !== newValue) {
-        await this.recordResult(request, tx, { caseId: threatCase.id, organizationId: threatCase.organizationId }, now, { resultType: result.resultType, name: result.name, oldValue, newValue });
+        const urls = result.resultType === "URL" ? result.name : null;
+        await this.recordResult(request, tx, { caseId: threatCase.id, organizationId: threatCase.organizationId }, now, { resultType: result.resultType, name: result.name, oldValue, newValue, urls });
       }
     });
     return this.resultsOf(request.principal, threatCase.id);
