@@ -30,6 +30,7 @@ const GATEWAY_SURFACE = [
   "masked-errors",
   "naming",
   "principal",
+  "read-routing",
   "read-scope",
   "reservation-protocol",
   "run-service",

@@ -95,6 +95,12 @@ export interface GatewayConfig {
   metricsPort: number;
   /** Who runs persisted operations only (PERSISTED_ONLY_CLIENTS; API keys carry their own flag). See gateway/operations/. */
   operationPolicy: OperationPolicyConfig;
+  /**
+   * After a mutation or an upload, the caller's queries read from the subgraphs' primary databases for
+   * this long (READ_YOUR_WRITES_SECONDS, default 10; 0 turns it off), shared through Redis when
+   * REDIS_URL is set. Matters only where subgraphs read from replicas (*_DATABASE_REPLICA_URLS).
+   */
+  readYourWritesSeconds: number;
   /** Resumable uploads at /uploads/tus: store, per-caller limits, expiry of abandoned uploads (RESUMABLE_UPLOAD_*). See gateway/uploads/tus-uploads.ts. */
   resumableUploads: ResumableUploadsConfig;
   /** Live subscriptions (graphql-ws at /graphql, graphql-sse at /graphql/stream): feed polling, per-caller limits, credential checks. See gateway/subscriptions/. */
@@ -164,6 +170,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
       maxLength: readInt(env, "QUERY_MAX_LENGTH", 100_000, { min: 100 }),
       maxCost: readInt(env, "QUERY_MAX_COST", 1_000, { min: 1 }),
     },
+    readYourWritesSeconds: readInt(env, "READ_YOUR_WRITES_SECONDS", 10, { max: 3600 }),
     rateLimits: {
       apiKeyPerMinute: readInt(env, "RATE_LIMIT_API_KEY_PER_MINUTE", 600, { min: 1 }),
       userPerMinute: readInt(env, "RATE_LIMIT_USER_PER_MINUTE", 300, { min: 1 }),

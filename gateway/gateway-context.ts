@@ -6,4 +6,6 @@ export interface GatewayContext {
   requestId: string;
   /** Identity tokens already signed in this request, per subgraph. */
   identityTokens: Map<string, string>;
+  /** The caller wrote a moment ago: subgraphs read from their primary database (read-your-writes/). */
+  readPrimary?: boolean;
 }

@@ -25,8 +25,9 @@ import { createBearerVerifier } from "./auth/bearer-token.js";
 import type { GatewayConfig } from "./config.js";
 import { explorerRouter } from "./explorer/explorer.js";
 import type { GatewayContext } from "./gateway-context.js";
-import { idempotency } from "./idempotency/idempotency.js";
+import { DEFAULT_PENDING_LEASE_MS, idempotency } from "./idempotency/idempotency.js";
 import { IdempotencyRecord } from "./idempotency/idempotency-record.entity.js";
+import { createRecentWriters, readsPrimary } from "./read-your-writes/recent-writers.js";
 import { fileDownloads } from "./files/file-downloads.js";
 import { IdentityForwardingDataSource } from "./identity-forwarding.js";
 import { createGatewayMetrics, type MetricsListener, serveMetrics } from "./observability/metrics.js";
@@ -155,6 +156,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   });
   await apollo.start();
   subscriptions.setApollo(apollo);
+  const recentWriters = createRecentWriters({ seconds: config.readYourWritesSeconds, redisUrl: config.rateLimits.redisUrl, keyPrefix: config.rateLimits.keyPrefix }, logger);
 
   const requireIdentity: RequestHandler = async (req, res, next) => {
     if (req.method === "OPTIONS") return next();
@@ -206,6 +208,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     rateLimits.beforeAuthentication,
     requireIdentity,
     rateLimits.afterAuthentication,
+    recentWriters.markUploads,
     forwardUploads({
       attachmentsUrl: config.subgraphUrls.attachments!,
       identityPrivateKey: config.identityPrivateKey,
@@ -223,7 +226,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     persistedOperations(persistedOperationOptions),
     // Size and token limits before anything else reads the query: the idempotency fingerprint, then Apollo's parse.
     querySizeLimit(config.queryLimits),
-    idempotency(dataSource),
+    recentWriters.route,
+    // A key whose request died unsettled frees up once every subgraph call of that request would have timed out.
+    idempotency(dataSource, undefined, { pendingLeaseMs: Math.max(DEFAULT_PENDING_LEASE_MS, 3 * config.subgraphTimeoutMs) }),
     // ETag and Cache-Control on answers to queries; 304 to a GET whose If-None-Match still matches.
     queryEtags(),
     expressMiddleware(apollo, {
@@ -231,6 +236,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         principal: res.locals.principal as Principal,
         requestId: randomUUID(),
         identityTokens: new Map(),
+        readPrimary: readsPrimary(res),
       }),
     }),
   );
@@ -282,6 +288,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       await closeGracefully(server);
       await apollo.stop();
       await rateLimits.close();
+      await recentWriters.close();
       await dataSource.destroy();
     },
   };

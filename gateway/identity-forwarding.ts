@@ -1,6 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { createIdentitySigner, IDENTITY_HEADER } from "../subgraphs/kit/identity.js";
+import { READ_PRIMARY_HEADER } from "../subgraphs/kit/read-routing.js";
 import { identityAudience, type SubgraphName } from "../subgraphs/kit/topology.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import type { Principal } from "../subgraphs/kit/principal.js";
@@ -48,5 +49,6 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     }
     request.http.headers.set(IDENTITY_HEADER, token);
     request.http.headers.set("x-request-id", context.requestId);
+    if (context.readPrimary) request.http.headers.set(READ_PRIMARY_HEADER, "1");
   }
 }

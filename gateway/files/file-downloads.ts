@@ -160,7 +160,8 @@ export function fileDownloads(options: FileDownloadOptions): { checkLink: Reques
     upstream.on("error", (error) => {
       options.logger.error({ err: error, requestId: download.requestId }, "file download failed");
       if (res.headersSent) return void res.destroy();
-      refuse(res, 502, "The file could not be read; try again", "INTERNAL_SERVER_ERROR");
+      // The attachments subgraph could not be reached: a failure of the moment, which the client retries.
+      refuse(res, 502, "The file could not be read; try again", "SERVICE_UNAVAILABLE");
       download.end("failed");
     });
     upstream.on("response", (answer: IncomingMessage) => {
@@ -176,7 +177,7 @@ export function fileDownloads(options: FileDownloadOptions): { checkLink: Reques
       if (status !== 200 && status !== 206 && status !== 416) {
         answer.resume();
         options.logger.error({ status, requestId: download.requestId }, "file download: unexpected answer from the attachments subgraph");
-        refuse(res, 502, "The file could not be read; try again", "INTERNAL_SERVER_ERROR");
+        refuse(res, 502, "The file could not be read; try again", status >= 502 && status <= 504 ? "SERVICE_UNAVAILABLE" : "INTERNAL_SERVER_ERROR");
         return download.end("failed");
       }
       res.status(status);

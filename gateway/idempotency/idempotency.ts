@@ -11,8 +11,20 @@ const MAX_KEY_LENGTH = 255;
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** Larger answers are not kept (a mutation payload is small; this bounds the table). */
 const MAX_STORED_BODY = 60_000;
+/** How long a key stays "being processed" when its request never settles it (default; see `pendingLeaseMs`). */
+export const DEFAULT_PENDING_LEASE_MS = 30_000;
 /** Errors that say "try again": their answers are not replayed. */
 const RETRYABLE = /"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"/;
+
+export interface IdempotencyOptions {
+  /**
+   * A key's record says "being processed" for at most this long. A gateway replica that dies (or loses
+   * its database) mid-request never settles its record; without a limit the retries of that key would
+   * be refused as CONFLICT for the record's whole 24 h. After it, a retry runs the mutation itself.
+   * Keep it above the longest a mutation can take (the gateway waits SUBGRAPH_TIMEOUT_MS per call).
+   */
+  pendingLeaseMs?: number;
+}
 
 function graphqlError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
@@ -26,7 +38,8 @@ function graphqlError(res: Parameters<RequestHandler>[1], status: number, code: 
  * refused before it is fingerprinted or stored, and whether it is a mutation comes from that
  * middleware's scan of the text (no parse here). Mounted without it, it fails every keyed request.
  */
-export function idempotency(dataSource: DataSource, clock: () => Date = () => new Date()): RequestHandler {
+export function idempotency(dataSource: DataSource, clock: () => Date = () => new Date(), options: IdempotencyOptions = {}): RequestHandler {
+  const pendingLeaseMs = options.pendingLeaseMs ?? DEFAULT_PENDING_LEASE_MS;
   const records = dataSource.getRepository(IdempotencyRecord);
   return async (req, res, next) => {
     const key = req.header(IDEMPOTENCY_HEADER);
@@ -47,7 +60,8 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
     const now = clock();
     try {
       await records.delete({ principal: owner, key, expiresAt: LessThan(now) });
-      await records.insert({ principal: owner, key, fingerprint, statusCode: null, body: null, expiresAt: new Date(now.getTime() + TTL_MS) });
+      // Pending until settled: the record expires with the lease, so that a dead request's key frees up.
+      await records.insert({ principal: owner, key, fingerprint, statusCode: null, body: null, expiresAt: new Date(now.getTime() + pendingLeaseMs) });
     } catch {
       const existing = await records.findOneBy({ principal: owner, key });
       if (!existing) return graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly");
@@ -72,7 +86,7 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
       if (chunk && typeof chunk !== "function") chunks.push(Buffer.from(chunk as Buffer));
       const body = Buffer.concat(chunks).toString("utf8");
       const keep = res.statusCode < 500 && body.length <= MAX_STORED_BODY && !RETRYABLE.test(body);
-      const settle = keep ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body }) : records.delete({ principal: owner, key });
+      const settle = keep ? records.update({ principal: owner, key }, { statusCode: res.statusCode, body, expiresAt: new Date(clock().getTime() + TTL_MS) }) : records.delete({ principal: owner, key });
       // The record is settled before the answer leaves, so that a retry never finds it half-written.
       settle.catch(() => undefined).finally(() => (end as (...args: unknown[]) => unknown)(chunk, ...rest));
       return res;

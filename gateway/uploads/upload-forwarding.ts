@@ -233,7 +233,8 @@ class UploadForwarding {
     outgoing.on("error", (error) => {
       if (this.done) return;
       this.options.logger.error({ err: error, requestId: this.requestId }, "upload forwarding failed");
-      this.stop(502, "The attachments service did not answer; nothing was stored", "INTERNAL_SERVER_ERROR");
+      // Nothing was stored: the client may send the upload again (as the resumable path says too).
+      this.stop(502, "The attachments service did not answer; nothing was stored", "SERVICE_UNAVAILABLE");
     });
     const part = (name: string, value: string) => `--${this.boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
     outgoing.write(part("operations", this.operations ?? "{}") + part("map", this.map ?? "{}"));

@@ -60,6 +60,7 @@ export async function createAttachmentsSubgraph(config: AttachmentsConfig, optio
   const logger = createLogger(ATTACHMENTS_SUBGRAPH, config.logLevel);
   const dataSource = createDataSource({
     url: config.databaseUrl,
+    replicaUrls: config.databaseReplicaUrls,
     sqlitePath: config.sqlitePath,
     entities: attachmentsEntities,
     migrations: attachmentsMigrations,

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readSecret, readString, readUrl } from "../kit/env.js";
+import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readReplicaUrls, readSecret, readString, readUrl } from "../kit/env.js";
 import { DEFAULT_FILE_LINK_TTL_SECONDS, DEV_FILE_LINK_SECRET } from "../kit/file-links.js";
 import { type ArchiveInspectionLimits, DEFAULT_ARCHIVE_LIMITS } from "./attachment/encrypted-zip.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
@@ -12,6 +12,8 @@ export interface AttachmentsConfig {
   host: string;
   port: number;
   databaseUrl?: string;
+  /** Read replicas of the MySQL database (ATTACHMENTS_DATABASE_REPLICA_URLS): queries read there (kit/read-routing.ts). */
+  databaseReplicaUrls: string[];
   sqlitePath: string;
   /** Local blob store folder (default `data/blobs`). */
   blobDir: string;
@@ -85,6 +87,7 @@ export function attachmentsConfig(env: Record<string, string | undefined> = proc
     host,
     port: readInt(env, SUBGRAPHS.attachments.portVariable, SUBGRAPHS.attachments.port, { max: 65535 }),
     databaseUrl: readOptional(env, "ATTACHMENTS_DATABASE_URL"),
+    databaseReplicaUrls: readReplicaUrls(env, "ATTACHMENTS_DATABASE_REPLICA_URLS", "ATTACHMENTS_DATABASE_URL"),
     sqlitePath: join(dataDir, "attachments.sqlite"),
     blobDir: readString(env, "BLOB_DIR", join(dataDir, "blobs")),
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaults),

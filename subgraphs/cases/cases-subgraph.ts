@@ -91,6 +91,7 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   const logger = createLogger(CASES_SUBGRAPH, config.logLevel);
   const dataSource = createDataSource({
     url: config.databaseUrl,
+    replicaUrls: config.databaseReplicaUrls,
     sqlitePath: config.sqlitePath,
     entities: casesEntities,
     migrations: casesMigrations,

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { isIP } from "node:net";
 import { join } from "node:path";
-import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
+import { ConfigError, devDefaultPolicy, readEnvironment, readInt, readOptional, readReplicaUrls, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
 import { readResponseTargets, type ResponseTargets } from "../kit/response-targets.js";
 import { type OutboxThresholds, readOutboxThresholds } from "../kit/telemetry/outbox-monitor.js";
@@ -14,6 +14,8 @@ export interface CasesConfig {
   port: number;
   /** MySQL URL; when absent, the embedded SQLite file `sqlitePath` is used. */
   databaseUrl?: string;
+  /** Read replicas of the MySQL database (CASES_DATABASE_REPLICA_URLS): queries read there (kit/read-routing.ts). */
+  databaseReplicaUrls: string[];
   sqlitePath: string;
   /** The gateway's public key (IDENTITY_PUBLIC_KEY): verifies forwarded identities, cannot sign one. */
   identityPublicKey: KeyObject;
@@ -99,6 +101,7 @@ export function casesConfig(env: Record<string, string | undefined> = process.en
     host,
     port: readInt(env, SUBGRAPHS.cases.portVariable, SUBGRAPHS.cases.port, { max: 65535 }),
     databaseUrl: readOptional(env, "CASES_DATABASE_URL"),
+    databaseReplicaUrls: readReplicaUrls(env, "CASES_DATABASE_REPLICA_URLS", "CASES_DATABASE_URL"),
     sqlitePath: join(dataDir, "cases.sqlite"),
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [SUBGRAPHS.cases.hostVariable]: host })),
     autoCloseDays: readInt(env, "AUTO_CLOSE_DAYS", 14, { min: 1, max: 365 }),

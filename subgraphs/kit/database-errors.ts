@@ -10,6 +10,8 @@ const UNAVAILABLE_CODES = new Set([
   "ER_SERVER_SHUTDOWN",
   "ER_CONNECTION_KILLED",
   "ER_QUERY_INTERRUPTED",
+  // mysql2's pool cluster (replication) while every server of a role is marked offline after failed connects.
+  "POOL_NONEONLINE",
   "SQLITE_BUSY",
   "SQLITE_CANTOPEN",
 ]);

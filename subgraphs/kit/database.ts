@@ -2,12 +2,18 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DataSource, type DataSourceOptions } from "typeorm";
 import { SnakeNamingStrategy } from "./naming.js";
+import { routeReadsOf } from "./read-routing.js";
 import { SqliteQuerySpans } from "./telemetry/sql-spans.js";
 import { tracingStarted } from "./telemetry/tracing.js";
 
 export interface DatabaseOptions {
   /** `mysql://user:pass@host:port/db` (or `mariadb://` for a MariaDB server); when absent, the embedded SQLite file is used. */
   url?: string;
+  /**
+   * MySQL replicas of `url` (same user and database names): queries read there, see read-routing.ts.
+   * Writes, transactions and migrations go to `url`. Ignored without `url`.
+   */
+  replicaUrls?: string[];
   /** Path of the SQLite file for the embedded default (`:memory:` for throwaway databases). */
   sqlitePath: string;
   entities: NonNullable<DataSourceOptions["entities"]>;
@@ -34,12 +40,23 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     : undefined;
   const common = { entities: options.entities, namingStrategy: new SnakeNamingStrategy(), logger, logging: options.onQuery ? ["query" as const] : false };
   let config: DataSourceOptions;
+  const replicaUrls = options.url ? (options.replicaUrls ?? []) : [];
   if (options.url) {
     config = {
       ...common,
       // MariaDB (the development machines) reports column defaults differently; TypeORM needs to know.
       type: options.url.startsWith("mariadb:") ? "mariadb" : "mysql",
-      url: options.url,
+      ...(replicaUrls.length
+        ? {
+            replication: {
+              master: { url: options.url },
+              slaves: replicaUrls.map((url) => ({ url })),
+              // mysql2's pool cluster takes a server out after 5 failed connects; without a restore
+              // timeout it never comes back, and a restarted primary would fail every request for good.
+              restoreNodeTimeout: 1_000,
+            },
+          }
+        : { url: options.url }),
       timezone: "Z",
       charset: "utf8mb4_unicode_ci",
       migrations: options.migrations,
@@ -64,7 +81,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
       },
     };
   }
-  return new DataSource(config);
+  const dataSource = new DataSource(config);
+  return replicaUrls.length ? routeReadsOf(dataSource) : dataSource;
 }
 
 /** True when the database answers a trivial query (the `/ready` probe). */

@@ -43,6 +43,21 @@ export function readUrl(env: Env, name: string, fallback?: string): string {
   return value;
 }
 
+/**
+ * `<PREFIX>_DATABASE_REPLICA_URLS`: comma-separated MySQL URLs of read replicas of `<PREFIX>_DATABASE_URL`
+ * (kit/read-routing.ts). Empty when unset; refused without the primary's URL, or with another scheme.
+ */
+export function readReplicaUrls(env: Env, name: string, primaryName: string): string[] {
+  const raw = readOptional(env, name);
+  if (!raw) return [];
+  if (!readOptional(env, primaryName)) throw new ConfigError(`${name} needs ${primaryName}: replicas are read alongside a MySQL primary`);
+  return raw.split(",").map((value) => {
+    const url = value.trim();
+    if (!/^(mysql|mariadb):\/\/[^/]/.test(url)) throw new ConfigError(`${name} must be comma-separated mysql:// or mariadb:// URLs, got "${url}"`);
+    return url;
+  });
+}
+
 export type Environment = "development" | "production" | "test";
 
 /**

@@ -5,6 +5,7 @@ import type { ErrorRequestHandler } from "express";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { isDatabaseUnavailable } from "./database-errors.js";
+import { SubgraphUnreachable } from "./subgraph-client.js";
 import { ErrorCode } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { recordCorrelationId } from "./telemetry/log-correlation.js";
@@ -76,6 +77,17 @@ export function maskErrors(logger: Logger, options: MaskErrorsOptions = {}) {
       return { ...formatted, message, extensions };
     }
     const cause = unwrapResolverError(error);
+    if (cause instanceof SubgraphUnreachable) {
+      const correlationId = randomUUID();
+      logger.warn({ correlationId, err: cause, path: formatted.path }, "subgraph unreachable");
+      recordCorrelationId(correlationId, ErrorCode.SERVICE_UNAVAILABLE);
+      return {
+        message: `The ${cause.subgraph} service could not be reached; retry shortly (correlation id ${correlationId})`,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, correlationId },
+      };
+    }
     if (isDatabaseUnavailable(cause)) {
       const correlationId = randomUUID();
       logger.warn({ correlationId, err: cause, path: formatted.path }, "database unavailable");
@@ -140,6 +152,14 @@ export function maskRequestErrors(logger: Logger): ErrorRequestHandler {
       return;
     }
     const correlationId = randomUUID();
+    // The service's own database is down (the gateway's keys and Idempotency-Key records, before GraphQL runs): retryable, as in resolvers.
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ correlationId, err: error, path: req.path }, "database unavailable");
+      recordCorrelationId(correlationId, ErrorCode.SERVICE_UNAVAILABLE);
+      res.status(503).setHeader("Retry-After", "1");
+      res.json({ errors: [{ message: `The database is unreachable right now; retry shortly (correlation id ${correlationId})`, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, correlationId } }] });
+      return;
+    }
     logger.error({ correlationId, err: error, path: req.path }, "request failed");
     recordCorrelationId(correlationId, ErrorCode.INTERNAL_SERVER_ERROR);
     res.status(500).json({ errors: [{ message: `Internal server error (correlation id ${correlationId})`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, correlationId } }] });

@@ -2,6 +2,7 @@ import DataLoader from "dataloader";
 import { GraphQLError } from "graphql";
 import { Agent, request } from "undici";
 import { IDENTITY_HEADER } from "./identity.js";
+import { READ_PRIMARY_HEADER, readsFromPrimary } from "./read-routing.js";
 import { insideTransaction } from "./transaction.js";
 
 /**
@@ -12,6 +13,16 @@ import { insideTransaction } from "./transaction.js";
  * client records rather than refuses, so a slip shows up in a test instead of failing a request.
  */
 export const subgraphCallStats = { sent: 0, sentInsideTransaction: 0 };
+
+/** The other subgraph did not answer at all (connection refused or reset, timeout): a failure of the moment, which the client may retry. */
+export class SubgraphUnreachable extends Error {
+  constructor(
+    readonly subgraph: string,
+    cause: unknown,
+  ) {
+    super(`${subgraph} subgraph could not be reached: ${String(cause)}`, { cause });
+  }
+}
 
 /** Where another subgraph listens, and how to call it as the current caller. */
 export interface SubgraphCaller {
@@ -42,13 +53,20 @@ const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
 export async function querySubgraph<T>(caller: SubgraphCaller, query: string, variables: Record<string, unknown>): Promise<T> {
   subgraphCallStats.sent++;
   if (insideTransaction()) subgraphCallStats.sentInsideTransaction++;
-  const response = await request(caller.url, {
-    method: "POST",
-    headers: { "content-type": "application/json", [IDENTITY_HEADER]: caller.identityToken },
-    body: JSON.stringify({ query, variables }),
-    dispatcher: agent,
-    signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
-  });
+  let response: Awaited<ReturnType<typeof request>>;
+  try {
+    response = await request(caller.url, {
+      method: "POST",
+      // A caller on the primary (a mutation, a caller who just wrote) needs the other subgraph's primary too.
+      headers: { "content-type": "application/json", [IDENTITY_HEADER]: caller.identityToken, ...(readsFromPrimary() ? { [READ_PRIMARY_HEADER]: "1" } : {}) },
+      body: JSON.stringify({ query, variables }),
+      dispatcher: agent,
+      signal: AbortSignal.timeout(caller.timeoutMs ?? 5_000),
+    });
+  } catch (error) {
+    // Refused, reset or timed out: still an Error (not the other subgraph's answer), which clients see as SERVICE_UNAVAILABLE.
+    throw new SubgraphUnreachable(caller.subgraph, error);
+  }
   const status = response.statusCode;
   let result: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] };
   try {

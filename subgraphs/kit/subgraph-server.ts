@@ -14,6 +14,8 @@ import type { Logger } from "./logger.js";
 import { authorizationAuditPlugin } from "./authorization-audit.js";
 import { answerMalformedRequests, maskErrors, maskRequestErrors } from "./masked-errors.js";
 import type { Principal } from "./principal.js";
+import { routeReads } from "./read-routing.js";
+import { whileCallerWaits } from "./transaction.js";
 import { graphqlMetricsPlugin } from "./telemetry/graphql-metrics.js";
 import { createServiceMetrics, type ServiceMetrics, watchDatabasePool } from "./telemetry/metrics.js";
 import type { OutboxMonitor } from "./telemetry/outbox-monitor.js";
@@ -127,6 +129,16 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     authenticate,
     express.json({ limit: options.jsonBodyLimit ?? "1mb" }),
     ...(options.beforeGraphQL ?? []),
+    // A caller that hangs up before the answer gets no transaction committed (kit/transaction.ts).
+    (_req, res, next) => {
+      const caller = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) caller.abort();
+      });
+      whileCallerWaits(caller.signal, next);
+    },
+    // Queries may read from replicas (when the DataSource has any); everything else reads the primary.
+    routeReads(),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = req.header("x-request-id") ?? randomUUID();

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource, EntityManager } from "typeorm";
+import { domainError, ErrorCode } from "./errors.js";
 
 /**
  * Marks the code that runs inside `inTransaction` (its callback and everything it awaits), so that
@@ -11,6 +12,19 @@ const openTransaction = new AsyncLocalStorage<true>();
 /** True while the calling code runs inside an `inTransaction` callback. */
 export function insideTransaction(): boolean {
   return openTransaction.getStore() === true;
+}
+
+/** The request being served, aborted when its caller hangs up before the answer (see `whileCallerWaits`). */
+const callerSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `work` (the rest of a request) knowing whether its caller still waits: a transaction that
+ * ends after the caller went away (the gateway replica died, or gave up at its timeout) rolls back
+ * instead of committing. Nobody would learn of that change, and the caller's retry with the same
+ * Idempotency-Key runs the mutation again: without this, it would be done twice.
+ */
+export function whileCallerWaits<T>(signal: AbortSignal, work: () => T): T {
+  return callerSignal.run(signal, work);
 }
 
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
@@ -25,7 +39,13 @@ export function isMysql(dataSource: DataSource): boolean {
  * transactions would nest as savepoints: they are queued instead. MySQL deadlock victims are retried.
  */
 export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  const tracked = (manager: EntityManager) => openTransaction.run(true, () => work(manager));
+  const tracked = (manager: EntityManager) =>
+    openTransaction.run(true, async () => {
+      const result = await work(manager);
+      // The last moment before COMMIT: a caller that hung up gets nothing committed in its name.
+      if (callerSignal.getStore()?.aborted) throw domainError(ErrorCode.SERVICE_UNAVAILABLE, "The caller went away before the change was committed; nothing was changed");
+      return result;
+    });
   if (!isMysql(dataSource)) {
     const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
     const run = previous.catch(() => undefined).then(() => dataSource.transaction(tracked));

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { type OutboxThresholds, readOutboxThresholds } from "../kit/telemetry/outbox-monitor.js";
 import { join } from "node:path";
-import { devDefaultPolicy, readEnvironment, readInt, readOptional, readString, readUrl } from "../kit/env.js";
+import { devDefaultPolicy, readEnvironment, readInt, readOptional, readReplicaUrls, readString, readUrl } from "../kit/env.js";
 import { readIdentityPublicKey } from "../kit/identity-keys.js";
 import { readResponseTargets, type ResponseTargets } from "../kit/response-targets.js";
 import { DEFAULT_HOST, SUBGRAPHS, subgraphUrl } from "../kit/topology.js";
@@ -12,6 +12,8 @@ export interface ThreatsConfig {
   host: string;
   port: number;
   databaseUrl?: string;
+  /** Read replicas of the MySQL database (THREATS_DATABASE_REPLICA_URLS): queries read there (kit/read-routing.ts). */
+  databaseReplicaUrls: string[];
   sqlitePath: string;
   /** The gateway's public key (IDENTITY_PUBLIC_KEY): verifies forwarded identities, cannot sign one. */
   identityPublicKey: KeyObject;
@@ -36,6 +38,7 @@ export function threatsConfig(env: Record<string, string | undefined> = process.
     host,
     port: readInt(env, topology.portVariable, topology.port, { max: 65535 }),
     databaseUrl: readOptional(env, "THREATS_DATABASE_URL"),
+    databaseReplicaUrls: readReplicaUrls(env, "THREATS_DATABASE_REPLICA_URLS", "THREATS_DATABASE_URL"),
     sqlitePath: join(dataDir, "threats.sqlite"),
     identityPublicKey: readIdentityPublicKey(env, "IDENTITY_PUBLIC_KEY", devDefaultPolicy(env, { [topology.hostVariable]: host })),
     casesUrl: readUrl(env, SUBGRAPHS.cases.urlVariable, subgraphUrl("cases")),

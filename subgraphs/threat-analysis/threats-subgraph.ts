@@ -73,6 +73,7 @@ export async function createThreatsSubgraph(config: ThreatsConfig, options: { on
   const logger = createLogger(THREATS_SUBGRAPH, config.logLevel);
   const dataSource = createDataSource({
     url: config.databaseUrl,
+    replicaUrls: config.databaseReplicaUrls,
     sqlitePath: config.sqlitePath,
     entities: threatsEntities,
     migrations: threatsMigrations,

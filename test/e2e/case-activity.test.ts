@@ -220,7 +220,7 @@ describe.each(DATABASES)("threat activity on the case on %s", (database) => {
       const [waiting] = await outbox();
       expect(waiting).toMatchObject({ caseId, kind: CaseActivityKind.RESULT_RECORDED, attempts: 1, claimToken: null });
       // The transport failure is kept on the row, for whoever looks at a backlog.
-      expect(waiting!.lastError).toMatch(/^connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+      expect(waiting!.lastError).toMatch(/^cases subgraph could not be reached: .*ECONNREFUSED 127\.0\.0\.1:\d+$/);
 
       await proxy.restore();
       // Backing off: not retried before its time.

@@ -39,7 +39,7 @@ describe.each(DATABASES)("case e-mail retries on %s", (database) => {
     return (await caseWithOutbox(db.dataSource, { at: now, ccEmails: ["cc1@acme.example"], updates })).caseId;
   }
 
-  async function dispatcherFor(options: SmtpSinkOptions, maxAttempts = 5) {
+  async function dispatcherFor(options: SmtpSinkOptions, maxAttempts = 5, sleep?: (ms: number) => Promise<void>) {
     sink = await startSmtpSink(options);
     return new NotificationDispatcher(db.dataSource, {
       transport: smtpTransport(sink.url),
@@ -49,6 +49,7 @@ describe.each(DATABASES)("case e-mail retries on %s", (database) => {
       retryBaseSeconds: 60,
       leaseSeconds: 300,
       clock: () => now,
+      sleep,
     });
   }
 
@@ -136,5 +137,35 @@ describe.each(DATABASES)("case e-mail retries on %s", (database) => {
     expect(await row(caseId)).toMatchObject({ state: NotificationState.PENDING, attempts: 1 });
     expect((await row(caseId)).lastError).toMatch(/ECONNREFUSED|connect/i);
     sink = undefined;
+  });
+
+  // Found by the topology soak (test/faults/topology-soak.test.ts): the database restarted right after
+  // a message left; its outcome was not recorded, the lease ran out and another replica sent it again.
+  it("keeps recording a sent message while the database is unreachable, instead of leaving it to be sent again", async () => {
+    const waits: number[] = [];
+    const dispatcher = await dispatcherFor({}, 5, async (ms) => void waits.push(ms));
+    const caseId = await registerCase();
+    // The database refuses connections for the next two transactions after the message has left.
+    const transaction = db.dataSource.transaction.bind(db.dataSource);
+    let refusals = 0;
+    db.dataSource.transaction = ((...args: Parameters<typeof transaction>) => {
+      if (sink!.messages.length > 0 && refusals < 2) {
+        refusals++;
+        return Promise.reject(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:3306"), { code: "ECONNREFUSED" }));
+      }
+      return transaction(...args);
+    }) as typeof transaction;
+    try {
+      expect(await dispatcher.dispatchDue()).toMatchObject({ sent: 1 });
+    } finally {
+      db.dataSource.transaction = transaction;
+    }
+    expect(refusals).toBe(2);
+    expect(waits).toHaveLength(2);
+    expect(await row(caseId)).toMatchObject({ state: NotificationState.SENT, claimToken: expect.any(String) });
+    // Long after the lease, nothing is due: the message is not sent a second time.
+    advance(3600 * SECOND);
+    await dispatcher.dispatchDue();
+    expect(sink!.messages).toHaveLength(1);
   });
 });

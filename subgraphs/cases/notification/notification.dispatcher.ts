@@ -5,6 +5,7 @@ import { type NotificationEntity, NotificationState } from "./notification.entit
 import { mailLocale } from "./notification.labels.js";
 import { type CaseMailFacts, claimDueNotifications, loadCaseMailFacts, type NotificationOutcome, recordOutcome, releaseClaim } from "./notification.outbox.js";
 import { caseUrl, composeNotificationMail } from "./notification.templates.js";
+import { isDatabaseUnavailable } from "../../kit/database-errors.js";
 import { classifyDeliveryError, type MailTransport, type OutgoingMail } from "./mail-transport.js";
 
 export interface DispatcherOptions {
@@ -20,7 +21,11 @@ export interface DispatcherOptions {
   /** Time source of due dates, leases and backoff; tests advance it instead of sleeping. */
   clock?: Clock;
   logger?: DispatchLogger;
+  /** Waits between tries of recording an outcome while the database is unreachable; tests pass one that moves their clock. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface DispatchLogger {
   info(details: object, message: string): void;
@@ -103,7 +108,7 @@ export class NotificationDispatcher {
         break;
       }
       const outcome = await this.deliver(row, facts.get(row.caseId));
-      const recorded = await recordOutcome(this.dataSource, row.id, claim.token, outcome);
+      const recorded = await this.record(row.id, claim.token, outcome, claim.leaseExpiresAt);
       if (!recorded) this.options.logger?.warn({ notificationId: row.id }, "notification claim was lost before its outcome was recorded");
       summary[SUMMARY_KEY[outcome.state]]++;
     }
@@ -138,6 +143,24 @@ export class NotificationDispatcher {
       this.stopping = true;
       await running;
     };
+  }
+
+  /**
+   * Records what happened to a message. The message has left already: while the database cannot be
+   * reached (a restart, a failover), keep trying until the lease is nearly over, rather than let the
+   * lease run out and another dispatcher send it a second time.
+   */
+  private async record(id: string, token: string, outcome: NotificationOutcome, leaseExpiresAt: Date): Promise<boolean> {
+    const lastTry = leaseExpiresAt.getTime() - Math.min(5_000, (this.options.leaseSeconds * 1000) / 10);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await recordOutcome(this.dataSource, id, token, outcome);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error) || this.clock().getTime() >= lastTry) throw error;
+        this.options.logger?.warn({ notificationId: id, attempt }, "database unreachable while recording a sent notification: retrying");
+        await (this.options.sleep ?? defaultSleep)(Math.min(2_000, 100 * 2 ** attempt));
+      }
+    }
   }
 
   private async deliver(row: NotificationEntity, facts: CaseMailFacts | undefined): Promise<NotificationOutcome> {
