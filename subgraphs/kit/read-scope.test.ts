@@ -25,7 +25,7 @@ function callRootField(schema: Awaited<ReturnType<typeof buildCasesSchema>>, nam
 
 describe("cases:read on every root query field of every subgraph", () => {
   it.each([
-    ["cases", buildCasesSchema, ["caseAccess", "_service"]],
+    ["cases", buildCasesSchema, ["caseAccess", "caseFeedSince", "_service"]],
     ["attachments", buildAttachmentsSchema, ["attachmentFacts", "_service"]],
     ["threat-analysis", buildThreatsSchema, ["_service"]],
   ] as const)("%s: every root query field but the subgraph-to-subgraph ones refuses a principal without cases:read", async (_name, build, exempt) => {

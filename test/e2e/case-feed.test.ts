@@ -6,7 +6,10 @@ import { CaseFeedEventEntity } from "../../subgraphs/cases/case-feed/case-feed-e
 import type { CaseFeedEvent } from "../../subgraphs/kit/case-feed-protocol.js";
 import { caseApi, codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
-import { startGraph, type TestGraph } from "../support/graph.js";
+import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { signTestIdentity } from "../support/identity-keys.js";
+import { PRINCIPALS } from "../support/principals.js";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 import { threatApi } from "../support/threat-api.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -147,6 +150,9 @@ describe.each(DATABASES)("case feed on %s", (database) => {
     expect(hidden.data!.caseFeedEvent).toBeNull();
     const internal = await graph.request({ query: `{ caseFeedSince(after: "0", first: 10) { head } }`, token: engineer });
     expect(codeOf(internal)).toBe("GRAPHQL_VALIDATION_FAILED");
+    // Called on the cases subgraph itself, with an engineer's gateway-signed identity: only the relay reads the feed.
+    const direct = await postGraphQL<any>(graph.urls.cases, { query: `{ caseFeedSince(after: "0", first: 10) { head } }` }, { [IDENTITY_HEADER]: signTestIdentity(PRINCIPALS.engineer, "cases") });
+    expect(direct.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
   it("closes stale cases with a CASE_CLOSED event by the system, and forgets events past retention", async () => {
