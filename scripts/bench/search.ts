@@ -257,13 +257,13 @@ export function searchRows(result: SearchBenchResult, cases: number, updates: nu
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   return [
     [
-      `10. search, ${result.database}: ${cases.toLocaleString("en-US")} cases, ${updates.toLocaleString("en-US")} updates`,
+      `13. search, ${result.database}: ${cases.toLocaleString("en-US")} cases, ${updates.toLocaleString("en-US")} updates`,
       `plan ${result.plan}`,
       `bulk load ${result.loadSeconds.toFixed(0)} s, indexing ${result.indexSeconds.toFixed(0)} s`,
       "",
     ],
     ...result.latencies.map((l) => [
-      `10. search "${l.query}" (${l.label}; ${l.matches.toLocaleString("en-US")} matches), page of 20 by relevance with snippets`,
+      `13. search "${l.query}" (${l.label}; ${l.matches.toLocaleString("en-US")} matches), page of 20 by relevance with snippets`,
       `p50 ${ms(l.p50)}, p99 ${ms(l.p99)}`,
       `${l.samples} searches; totalCount p50 ${ms(l.countP50)}`,
       l.p99 <= 100 ? "target p99 ≤ 100 ms: met" : "target p99 ≤ 100 ms: missed",
