@@ -23,6 +23,7 @@ const GATEWAY_SURFACE = [
   "env",
   "errors",
   "file-links",
+  "fresh-pass",
   "graceful-close",
   "identity",
   "identity-keys",

@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { ACK_CASE_ACTIVITIES, APPLY_CASE_ACTIVITIES, type CaseActivityBatch, type CaseActivityDelivery, type CaseActivityResult, CLAIM_CASE_ACTIVITIES } from "../../subgraphs/kit/case-activity-protocol.js";
+import { FreshPass } from "../../subgraphs/kit/fresh-pass.js";
 import { signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import { RELAY_PRINCIPAL } from "../../subgraphs/kit/principal.js";
@@ -35,8 +36,7 @@ export interface CaseActivityPass {
  */
 export class CaseActivityRelay {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<CaseActivityPass> | undefined;
-  private queued: Promise<CaseActivityPass> | undefined;
+  private readonly passes = new FreshPass(() => this.pass());
 
   constructor(private readonly options: CaseActivityRelayOptions) {}
 
@@ -45,19 +45,7 @@ export class CaseActivityRelay {
    * caller gets the next pass, which starts when the running one ends; all callers meanwhile share it.
    */
   runOnce(): Promise<CaseActivityPass> {
-    if (!this.running) {
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-      });
-      return this.running;
-    }
-    this.queued ??= this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = undefined;
-        return this.runOnce();
-      });
-    return this.queued;
+    return this.passes.run();
   }
 
   /**
@@ -87,8 +75,7 @@ export class CaseActivityRelay {
   /** Stops the timer and waits for the passes in flight. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-    await this.queued?.catch(() => undefined);
+    await this.passes.settled();
   }
 
   private caller(subgraph: "cases" | "threat-analysis"): SubgraphCaller {

@@ -1,5 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import { type CaseFeedEvent, compareFeedIds, MAX_FEED_SLICE } from "../../subgraphs/kit/case-feed-protocol.js";
+import { FreshPass } from "../../subgraphs/kit/fresh-pass.js";
 import { signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import { RELAY_PRINCIPAL } from "../../subgraphs/kit/principal.js";
@@ -77,8 +78,7 @@ export class CaseFeedTailer {
   private position: string | undefined;
   private readonly listeners = new Set<(events: FeedEntry[]) => void>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  private readonly polls = new FreshPass(() => this.pass());
   private starting: Promise<void> | undefined;
   private stopped = false;
 
@@ -138,19 +138,7 @@ export class CaseFeedTailer {
    */
   poll(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (!this.running) {
-      this.running = this.pass().finally(() => {
-        this.running = undefined;
-      });
-      return this.running;
-    }
-    this.queued ??= this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = undefined;
-        return this.poll();
-      });
-    return this.queued;
+    return this.polls.run();
   }
 
   /** A batch another gateway fetched (Redis): taken when it continues from here, else a poll fills the gap. */
@@ -167,8 +155,7 @@ export class CaseFeedTailer {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
-    await this.queued?.catch(() => undefined);
+    await this.polls.settled();
   }
 
   private async pass(): Promise<void> {

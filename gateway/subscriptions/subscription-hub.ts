@@ -1,5 +1,6 @@
 import type { ExecutionResult, FormattedExecutionResult, GraphQLFormattedError } from "graphql";
 import { compareFeedIds, MAX_FEED_SLICE } from "../../subgraphs/kit/case-feed-protocol.js";
+import { FreshPass } from "../../subgraphs/kit/fresh-pass.js";
 import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
@@ -231,8 +232,8 @@ export class SubscriptionHub {
   private readonly sessions = new Set<SubscriberSession>();
   private readonly executions = new Map<string, Promise<FormattedExecutionResult | null>>();
   private running = 0;
-  private headRead: Promise<string> | undefined;
-  private nextHeadRead: Promise<string> | undefined;
+  /** The feed's head as the cases subgraph has it, read after the caller registered (see `subscribe`). */
+  private readonly headReads = new FreshPass(() => this.options.source.since(this.options.tailer.head ?? "0", 1).then((slice) => slice.head));
   private readonly waiting: (() => void)[] = [];
   private readonly stopListening: () => void;
 
@@ -314,7 +315,7 @@ export class SubscriptionHub {
     try {
       if (after === undefined) {
         // Live from now: from the feed's head as the cases subgraph has it (the tailer may not have read that far yet).
-        subscriber.startAfter(await this.feedHead());
+        subscriber.startAfter(await this.headReads.run());
         subscriber.goLive();
         return subscriber;
       }
@@ -337,28 +338,6 @@ export class SubscriptionHub {
       this.options.logger.warn({ err: error }, "case feed unreachable: replay failed");
       throw new SubscribeRefusal({ message: "The case feed is unreachable right now; subscribe again shortly", extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } });
     }
-  }
-
-  /**
-   * The feed's head, read after the caller registered: a read already running may have started before, so
-   * the caller gets the next one, which starts when the running one ends; all callers meanwhile share it
-   * (a thousand subscribes at once make two reads, not a thousand).
-   */
-  private feedHead(): Promise<string> {
-    const read = () => this.options.source.since(this.options.tailer.head ?? "0", 1).then((slice) => slice.head);
-    if (!this.headRead) {
-      this.headRead = read().finally(() => {
-        this.headRead = undefined;
-      });
-      return this.headRead;
-    }
-    this.nextHeadRead ??= this.headRead
-      .catch(() => undefined)
-      .then(() => {
-        this.nextHeadRead = undefined;
-        return this.feedHead();
-      });
-    return this.nextHeadRead;
   }
 
   private async replayRest(subscriber: Subscriber, from: string): Promise<void> {
