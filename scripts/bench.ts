@@ -494,20 +494,34 @@ async function printWebhookFigures(): Promise<void> {
   console.log(["", "| measure | result | detail | note |", "|---|---|---|---|", ...figures.map((row) => `| ${row.join(" | ")} |`)].join("\n"));
 }
 
+/**
+ * BENCH_SEARCH_DIR: keep section 13's databases between runs (the SQLite file in that directory, the MySQL database
+ * casegraph_bench_search_kept) and measure them again without loading: a bulk load of 100,000 cases takes minutes.
+ * Remove the directory and drop the database to start afresh.
+ */
+const SEARCH_DIR = process.env.BENCH_SEARCH_DIR || undefined;
+/** Section 13's MySQL database: dropped at the end of a run, unless kept (BENCH_SEARCH_DIR, under another name that no other run drops). */
+const SEARCH_DATABASE = SEARCH_DIR ? "casegraph_bench_search_kept" : "casegraph_bench_search";
+/** `-- --search --sqlite-only` / `--mysql-only`: section 13 on one database. */
+const searchSqlite = !process.argv.includes("--mysql-only");
+const searchMysql = !process.argv.includes("--sqlite-only");
+
 /** Section 13: search latency at SEARCH_CASES cases on the embedded default, then on MySQL/MariaDB when reachable (its own database, casegraph_bench_search). */
 async function searchSection(dataDir: string): Promise<void> {
   const updates = SEARCH_CASES * SEARCH_UPDATES_PER_CASE;
-  const options = { dataDir, cases: SEARCH_CASES, updatesPerCase: SEARCH_UPDATES_PER_CASE, iterations: quick ? 50 : 100, log };
-  log(`13. search latency at ${fmt(SEARCH_CASES)} cases and ${fmt(updates)} updates`);
-  rows.push(...searchRows(await benchSearch(options), SEARCH_CASES, updates));
+  const reuse = SEARCH_DIR !== undefined;
+  const options = { dataDir: SEARCH_DIR ?? dataDir, cases: SEARCH_CASES, updatesPerCase: SEARCH_UPDATES_PER_CASE, iterations: quick ? 50 : 100, reuse, log };
+  log(`13. search latency at ${fmt(SEARCH_CASES)} cases and ${fmt(updates)} updates${reuse ? ` (databases kept: ${SEARCH_DIR})` : ""}`);
+  if (searchSqlite) rows.push(...searchRows(await benchSearch(options), SEARCH_CASES, updates));
+  if (!searchMysql) return;
   try {
     const admin = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
-    await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
-    await admin.query("CREATE DATABASE casegraph_bench_search");
+    if (!reuse) await admin.query(`DROP DATABASE IF EXISTS ${SEARCH_DATABASE}`);
+    await admin.query(`CREATE DATABASE IF NOT EXISTS ${SEARCH_DATABASE}`);
     try {
-      rows.push(...searchRows(await benchSearch({ ...options, mysqlUrl: `${MYSQL_URL.replace(/\/$/, "")}/casegraph_bench_search` }), SEARCH_CASES, updates));
+      rows.push(...searchRows(await benchSearch({ ...options, mysqlUrl: `${MYSQL_URL.replace(/\/$/, "")}/${SEARCH_DATABASE}` }), SEARCH_CASES, updates));
     } finally {
-      await admin.query("DROP DATABASE IF EXISTS casegraph_bench_search");
+      if (!reuse) await admin.query(`DROP DATABASE IF EXISTS ${SEARCH_DATABASE}`);
       await admin.end();
     }
   } catch (error) {
@@ -520,7 +534,7 @@ function writeSearchBlock(): void {
   const path = join(__dirname, "../../docs/BENCHMARKS.md");
   const start = "<!-- search: npm run bench -- --search -->";
   const table = ["| measure | result | detail | note |", "|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
-  const block = `${start}\n## Search at scale (section 13 alone)\n\nMeasured by \`npm run bench -- --search${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}. Cases and updates bulk-loaded into a fresh cases database, their search documents made by the service's indexer, then \`searchCases\` (what \`cases(filter: { search })\` runs in the cases subgraph: visibility, match, ranking, a page of 20 by RELEVANCE and its snippets) timed in process, one query at a time, as acme's customer (who sees every case of the set); totalCount is timed apart.\n\n${table}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
+  const block = `${start}\n## Search at scale (section 13 alone)\n\nMeasured by \`npm run bench -- --search${quick ? " --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} cores, Node ${process.version}. Cases and updates bulk-loaded into a fresh cases database (or one kept by an earlier run: BENCH_SEARCH_DIR), their search documents made by the service's indexer, then \`searchCases\` (what \`cases(filter: { search })\` runs in the cases subgraph: visibility, match, ranking, a page of 20 by RELEVANCE and its snippets) timed in process, one query at a time, as acme's customer (who sees every case of the set); totalCount is timed apart. CPU is this process's (SQLite runs in it; on MySQL most of the work is the server's).\n\n${table}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
   let report: string;
   try {
     report = readFileSync(path, "utf8");

@@ -27,6 +27,18 @@ export function whileCallerWaits<T>(signal: AbortSignal, work: () => T): T {
   return callerSignal.run(signal, work);
 }
 
+/** Undo work for writes the database does not roll back itself, registered by the transaction running now (see `onRollback`). */
+const rollbackActions = new AsyncLocalStorage<(() => Promise<void>)[]>();
+
+/**
+ * Runs `action` after the MySQL transaction running now rolls back (not after a commit): for a write
+ * the server does not undo with the transaction, such as a Mroonga table in storage mode. Runs
+ * outside the transaction, best effort; outside a transaction or on SQLite, `action` never runs.
+ */
+export function onRollback(action: () => Promise<void>): void {
+  rollbackActions.getStore()?.push(action);
+}
+
 const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
 const RETRYABLE_MYSQL_ERRORS = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
@@ -53,9 +65,11 @@ export async function inTransaction<T>(dataSource: DataSource, work: (manager: E
     return run;
   }
   for (let attempt = 1; ; attempt++) {
+    const undo: (() => Promise<void>)[] = [];
     try {
-      return await dataSource.transaction(tracked);
+      return await rollbackActions.run(undo, () => dataSource.transaction(tracked));
     } catch (error) {
+      for (const action of undo) await action().catch(() => undefined);
       const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
       if (attempt >= 4 || !code || !RETRYABLE_MYSQL_ERRORS.has(code)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 20));

@@ -4,7 +4,8 @@ import { decodeCursor, pageSize, toPage, type Keyset } from "../../kit/paginatio
 import type { Principal } from "../../kit/principal.js";
 import { whereVisible } from "../../kit/visibility.js";
 import type { CaseResponseTargets } from "../response-target/response-target.service.js";
-import { applySearch, countInIndex, type SearchPlanKind } from "../search/search-plan.js";
+import { CaseSearchDocument } from "../search/case-search-document.entity.js";
+import { applySearch, countInIndex, rankInIndex, type SearchPlanKind } from "../search/search-plan.js";
 import { parseSearch, type SearchQuery } from "../search/search-query.js";
 import { pageSnippets } from "../search/search-snippets.loader.js";
 import { CaseEntity } from "./case.entity.js";
@@ -64,19 +65,36 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
   let keyOf: (c: CaseEntity) => string | number;
   if (field === CaseOrderField.RELEVANCE) {
     const scoreSql = score!;
+    // Ties go by search document (the order the index keeps them in); the cursor names the case, whose document is looked up.
+    let afterRanked: { score: number; documentId: number } | null = null;
     if (after) {
       if (typeof after.value !== "number") throw badInput("after", "after belongs to another ordering");
-      page.andWhere(`(${scoreSql} ${comparison} :afterValue OR (${scoreSql} = :afterValue AND c.id ${comparison} :afterId))`, { afterValue: after.value, afterId: after.id });
+      const document = await dataSource.getRepository(CaseSearchDocument).findOne({ select: { id: true }, where: { caseId: after.id } });
+      if (!document) throw badInput("after", "after belongs to another search");
+      afterRanked = { score: after.value, documentId: document.id };
     }
-    page
-      .addSelect(scoreSql, "search_score")
-      .orderBy("search_score", direction)
-      .addOrderBy("c.id", direction)
-      .take(undefined)
-      .limit(limit + 1);
-    const { entities, raw } = await page.getRawAndEntities<{ c_id: string; search_score: number | string }>();
-    const scores = new Map(raw.map((r) => [r.c_id, Number(r.search_score)]));
-    rows = entities;
+    const ranked = searchOnly ? await rankInIndex(dataSource, args.searchPlan, query, principal.organizationIds, direction, afterRanked, limit + 1) : null;
+    const scores = new Map<string, number>();
+    if (ranked) {
+      // Ranked inside the index: only the page's cases are read.
+      rows = ranked.length === 0 ? [] : await casesOfDocuments(dataSource, principal, ranked, scores);
+    } else {
+      if (afterRanked) {
+        page.andWhere(`(${scoreSql} ${comparison} :afterValue OR (${scoreSql} = :afterValue AND sd.id ${comparison} :afterDocument))`, {
+          afterValue: afterRanked.score,
+          afterDocument: afterRanked.documentId,
+        });
+      }
+      page
+        .addSelect(scoreSql, "search_score")
+        .orderBy("search_score", direction)
+        .addOrderBy("sd.id", direction)
+        .take(undefined)
+        .limit(limit + 1);
+      const { entities, raw } = await page.getRawAndEntities<{ c_id: string; search_score: number | string }>();
+      for (const r of raw) scores.set(r.c_id, Number(r.search_score));
+      rows = entities;
+    }
     keyOf = (c) => scores.get(c.id) ?? 0;
   } else {
     const order = ORDER_COLUMNS[field];
@@ -105,6 +123,25 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
     for (const edge of edges) Object.assign(edge, { searchSnippet: () => snippetOf(edge.node.id) });
   }
   return Object.assign({ edges, pageInfo, countTotal }) as CaseConnection;
+}
+
+/** The visible cases of ranked search documents, in their ranking order; `scores` gets each case's score. */
+async function casesOfDocuments(dataSource: DataSource, principal: Principal, ranked: readonly { documentId: number; score: number }[], scores: Map<string, number>): Promise<CaseEntity[]> {
+  const { entities, raw } = await whereVisible(dataSource.getRepository(CaseEntity).createQueryBuilder("c"), principal, "c")
+    .innerJoin(CaseSearchDocument, "sd", "sd.caseId = c.id")
+    .addSelect("sd.id", "search_document")
+    .andWhere("sd.id IN (:...searchDocuments)", { searchDocuments: ranked.map((r) => r.documentId) })
+    .getRawAndEntities<{ c_id: string; search_document: number | string }>();
+  const byId = new Map(entities.map((c) => [c.id, c]));
+  const byDocument = new Map(raw.map((r) => [Number(r.search_document), byId.get(r.c_id)]));
+  const rows: CaseEntity[] = [];
+  for (const { documentId, score } of ranked) {
+    const c = byDocument.get(documentId);
+    if (!c) continue;
+    scores.set(c.id, score);
+    rows.push(c);
+  }
+  return rows;
 }
 
 function keysetValue(after: Keyset, field: CaseOrderField): Date | number {

@@ -8,6 +8,7 @@ import { OrganizationUsers1796220000001 } from "./1796220000001-organizationUser
 import { ProblemCategoryIds1796220000002 } from "./1796220000002-problemCategoryIds.js";
 import { Webhooks1796230000002 } from "./1796230000002-webhooks.js";
 import { CaseSearch1796230000003 } from "./1796230000003-caseSearch.js";
+import { CaseSearchStorageMode1796240000001 } from "./1796240000001-caseSearchStorageMode.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
 export const casesMigrations: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const casesMigrations: (new () => MigrationInterface)[] = [
   CaseFeed1796230000001,
   Webhooks1796230000002,
   CaseSearch1796230000003,
+  CaseSearchStorageMode1796240000001,
 ];

@@ -10,10 +10,10 @@ export const SEARCH_COLUMNS = ["title", "description", "updates", "file_names", 
  * The searchable text of one case, in one place: its own words (title, description, update bodies)
  * and what other subgraphs told it (names of the files attached, detection names and URLs of analysis
  * results). Written in the same transaction as the change it reflects (search-index.ts). On MariaDB
- * the table is a Mroonga table wrapping InnoDB (the comment tells Mroonga which engine holds the
- * rows; other engines keep it as a plain comment); on SQLite an FTS5 table indexes it by `id`.
+ * with Mroonga the table is a Mroonga table in storage mode (Groonga holds rows and index: not
+ * transactional, see search-index.ts); on SQLite an FTS5 table indexes it by `id`.
  */
-@Entity("case_search_documents", { comment: 'engine "InnoDB"' })
+@Entity("case_search_documents")
 @Index(SEARCH_FULLTEXT_INDEX, { synchronize: false })
 export class CaseSearchDocument {
   /** The FTS5 rowid on SQLite. */

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from "typeorm";
-import { inTransaction, isMysql } from "../../kit/transaction.js";
+import { inTransaction, isMysql, onRollback, writeLock } from "../../kit/transaction.js";
 import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
 import { CaseEntity } from "../case/case.entity.js";
 import { TEXT_COLUMN_BYTES } from "../case/case.rules.js";
@@ -12,6 +12,9 @@ export interface SearchAdditions {
   fileNames?: readonly (string | null | undefined)[];
   analysisTerms?: readonly (string | null | undefined)[];
 }
+
+/** Per MySQL database: whether its documents table keeps the writes of a rolled-back transaction (Mroonga in storage mode). */
+const nonTransactional = new WeakMap<DataSource, Promise<boolean>>();
 
 /** Databases whose FTS5 table is known to exist (prepareSearchPlan makes it at start; services built without it make it on first use). */
 const fts5Ready = new WeakSet<DataSource>();
@@ -62,8 +65,8 @@ export function fts5Row(doc: Omit<CaseSearchDocument, "id">): [string, string, s
  * inside the transaction of the change, as its last write: the case's title, description and every
  * update body are read again from the case's rows (so the document can never drift from them), and
  * file names and analysis terms are added to those it has. MySQL and MariaDB keep their full-text
- * index themselves (Mroonga: a wrapper over InnoDB; its index is not rolled back with a failed
- * transaction, which is why the document is written last: README, Search).
+ * index themselves (Mroonga in storage mode is not transactional: the document is written last, and
+ * undone after a rollback; docs/SEARCH.md, "Mroonga and transactions").
  */
 export class CaseSearchIndex {
   constructor(
@@ -72,6 +75,27 @@ export class CaseSearchIndex {
   ) {}
 
   async refresh(tx: EntityManager, c: CaseText, additions: SearchAdditions = {}): Promise<void> {
+    await this.write(tx, c, additions);
+    // Mroonga in storage mode keeps a write when the transaction rolls back.
+    if (await this.keepsRolledBackWrites()) onRollback(() => this.undo(c.id));
+  }
+
+  /** Whether the documents table is one the server does not roll back (a Mroonga table in storage mode), asked once per database. */
+  private keepsRolledBackWrites(): Promise<boolean> {
+    if (!isMysql(this.dataSource)) return Promise.resolve(false);
+    let known = nonTransactional.get(this.dataSource);
+    if (!known) {
+      known = this.dataSource
+        .query<{ engine: string }[]>("SELECT ENGINE AS engine FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'case_search_documents'")
+        .then(([table]) => table?.engine.toLowerCase() === "mroonga");
+      // A failed look-up is asked again next time, and meanwhile undoes (harmless on a transactional table).
+      known.catch(() => nonTransactional.delete(this.dataSource));
+      nonTransactional.set(this.dataSource, known);
+    }
+    return known.catch(() => true);
+  }
+
+  private async write(tx: EntityManager, c: CaseText, additions: SearchAdditions): Promise<void> {
     const bodies = await tx
       .getRepository(CaseUpdateEntity)
       .createQueryBuilder("u")
@@ -105,6 +129,20 @@ export class CaseSearchIndex {
       await tx.query(`DELETE FROM ${FTS5_TABLE} WHERE rowid = ?`, [id]);
       await tx.query(`INSERT INTO ${FTS5_TABLE} (rowid, title, body, extra, org) VALUES (?, ?, ?, ?, ?)`, [id, ...fts5Row(doc)]);
     }
+  }
+
+  /**
+   * After a rolled-back change on a server that kept its document write (Mroonga in storage mode): a
+   * case that was not created has no document; one that exists gets its title, description and
+   * updates from its committed rows again. File names and analysis terms the change added stay
+   * (found, though the change did not happen) until the case's next change rewrites them (docs/SEARCH.md).
+   */
+  private async undo(caseId: string): Promise<void> {
+    await inTransaction(this.dataSource, async (tx) => {
+      const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
+      if (c) await this.write(tx, c, {});
+      else await tx.delete(CaseSearchDocument, { caseId });
+    });
   }
 
   /**

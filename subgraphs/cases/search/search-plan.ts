@@ -1,6 +1,6 @@
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { isMysql } from "../../kit/transaction.js";
-import { CaseSearchDocument, SEARCH_FULLTEXT_INDEX } from "./case-search-document.entity.js";
+import { CaseSearchDocument, SEARCH_COLUMNS, SEARCH_FULLTEXT_INDEX } from "./case-search-document.entity.js";
 import type { SearchQuery, SearchTerm } from "./search-query.js";
 import { fts5Query } from "./search-text.js";
 
@@ -31,6 +31,12 @@ export const CREATE_FTS5_TABLE = `CREATE VIRTUAL TABLE IF NOT EXISTS ${FTS5_TABL
  */
 export const RELEVANCE_WINDOW = 5_000;
 
+/**
+ * How deep Mroonga's optimized ranking serves RELEVANCE pages (search box alone): the first 1,000
+ * ranked documents, 50 pages of 20, come from that one statement; later pages from the general plan.
+ */
+export const MROONGA_RANKED_DEPTH = 1_000;
+
 /** The two log levels prepareSearchPlan writes at (a pino logger is one). */
 export interface SearchPlanLog {
   info(fields: object, message: string): void;
@@ -38,14 +44,92 @@ export interface SearchPlanLog {
 }
 
 /**
- * `totalCount` of a search that has no other condition than visibility, counted inside the FTS5 index
- * (a join per match costs far more for a common word); null when it must be counted the general way.
+ * `totalCount` of a search that has no other condition than visibility, counted by the engine alone:
+ * inside the FTS5 index on SQLite, by Groonga over the search documents on Mroonga (no join to the
+ * cases: a join per match costs far more for a common word); null when it must be counted the general way.
  */
 export async function countInIndex(dataSource: DataSource, plan: SearchPlanKind, query: SearchQuery, visibleOrganizations: readonly string[] | null): Promise<number | null> {
-  if (plan !== "sqlite-fts5") return null;
+  if (plan !== "sqlite-fts5" && plan !== "mroonga") return null;
   if (visibleOrganizations?.length === 0) return 0;
+  if (plan === "mroonga") {
+    const visible = mroongaVisibility(visibleOrganizations);
+    const [row] = await dataSource.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM case_search_documents sd WHERE ${mroongaAgainst()}${visible.sql}`, [mroongaQuery(query), ...visible.parameters]);
+    return Number(row?.n ?? 0);
+  }
   const [row] = await dataSource.query<{ n: number }[]>(`SELECT count(*) AS n FROM ${FTS5_TABLE} WHERE ${FTS5_TABLE} MATCH ?`, [fts5Query(query.terms, visibleOrganizations)]);
   return Number(row?.n ?? 0);
+}
+
+/** The visibility condition of a statement on the search documents alone (`sd`): one organization is an equality, which Mroonga's ORDER BY ... LIMIT optimization accepts. */
+function mroongaVisibility(visibleOrganizations: readonly string[] | null): { sql: string; parameters: string[] } {
+  if (visibleOrganizations === null) return { sql: "", parameters: [] };
+  if (visibleOrganizations.length === 1) return { sql: " AND sd.organization_id = ?", parameters: [...visibleOrganizations] };
+  return { sql: ` AND sd.organization_id IN (${visibleOrganizations.map(() => "?").join(", ")})`, parameters: [...visibleOrganizations] };
+}
+
+/** One ranked document of rankInIndex: its row in case_search_documents and its relevance score (higher is better). */
+export interface RankedDocument {
+  documentId: number;
+  score: number;
+}
+
+/** Where a RELEVANCE page starts: after this score and document, in the page's direction. */
+export interface RankedAfter {
+  score: number;
+  documentId: number;
+}
+
+/**
+ * One RELEVANCE page of a search that has no other condition than visibility, ranked by the engine
+ * alone, best first (ties by document, as the general plan orders them); the caller then reads only
+ * the page's cases. On SQLite, inside the FTS5 index: the newest RELEVANCE_WINDOW matches (visibility
+ * is part of the MATCH, so they are the caller's) get their bm25 score and only `limit` rows leave the
+ * index, where joining the window to the cases first would read and sort thousands of cases for a page
+ * of 20. On Mroonga, one statement on the documents table that Mroonga's ORDER BY ... LIMIT
+ * optimization sorts and cuts inside Groonga (a later page: within MROONGA_RANKED_DEPTH). Null when
+ * this plan cannot rank so.
+ */
+export async function rankInIndex(
+  dataSource: DataSource,
+  plan: SearchPlanKind,
+  query: SearchQuery,
+  visibleOrganizations: readonly string[] | null,
+  direction: "ASC" | "DESC",
+  after: RankedAfter | null,
+  limit: number,
+): Promise<RankedDocument[] | null> {
+  if (plan !== "sqlite-fts5" && plan !== "mroonga") return null;
+  if (visibleOrganizations?.length === 0) return [];
+  if (plan === "mroonga") {
+    // A keyset condition on the score is not one Mroonga's ORDER BY ... LIMIT optimization takes: a later page
+    // is cut from the first MROONGA_RANKED_DEPTH ranked documents (Groonga ranks every match for any LIMIT).
+    const depth = after ? MROONGA_RANKED_DEPTH : limit;
+    const visible = mroongaVisibility(visibleOrganizations);
+    const against = mroongaAgainst();
+    const booleanQuery = mroongaQuery(query);
+    const rows = await dataSource.query<{ doc_rowid: number; score: number | string }[]>(
+      `SELECT sd.id AS doc_rowid, ${against} AS score FROM case_search_documents sd WHERE ${against}${visible.sql} ORDER BY ${against} ${direction}, sd.id ${direction} LIMIT ?`,
+      [booleanQuery, booleanQuery, ...visible.parameters, booleanQuery, depth],
+    );
+    // Groonga scores the organization's equality too when it runs the whole condition (the optimization): one more
+    // for every row. The general plan scores the words alone, so a cursor must carry the words' score.
+    const visibilityScore = visibleOrganizations?.length === 1 ? 1 : 0;
+    const ranked = rows.map((row) => ({ documentId: Number(row.doc_rowid), score: Number(row.score) - visibilityScore }));
+    if (!after) return ranked;
+    const sign = direction === "ASC" ? 1 : -1;
+    const rest = ranked.filter((r) => sign * (r.score - after.score) > 0 || (r.score === after.score && sign * (r.documentId - after.documentId) > 0));
+    // Past the depth (or a page that may go on beyond it): the general plan.
+    return rest.length >= limit || ranked.length < depth ? rest.slice(0, limit) : null;
+  }
+  const w = WEIGHTS;
+  const comparison = direction === "ASC" ? ">" : "<";
+  const keyset = after ? `WHERE score ${comparison} ? OR (score = ? AND doc_rowid ${comparison} ?)` : "";
+  const rows = await dataSource.query<{ doc_rowid: number; score: number }[]>(
+    `SELECT doc_rowid, score FROM (SELECT rowid AS doc_rowid, -bm25(${FTS5_TABLE}, ${w.title}, ${w.description}, ${w.fileNames}, 0) AS score FROM ${FTS5_TABLE} ` +
+      `WHERE ${FTS5_TABLE} MATCH ? ORDER BY rowid DESC LIMIT ${RELEVANCE_WINDOW}) ${keyset} ORDER BY score ${direction}, doc_rowid ${direction} LIMIT ?`,
+    [fts5Query(query.terms, visibleOrganizations), ...(after ? [after.score, after.score, after.documentId] : []), limit],
+  );
+  return rows.map((row) => ({ documentId: Number(row.doc_rowid), score: Number(row.score) }));
 }
 
 /** Makes sure the engine's structures exist (SQLite) and says which plan this database supports; logs a fallback. */
@@ -113,6 +197,18 @@ function mroongaTerms(terms: readonly SearchTerm[]): string {
   return [...quoted.map(booleanTerm), ...prefix.map((t) => `+("${t.text}" OR ${t.text}*)`)].join(" ");
 }
 
+/** Mroonga's boolean query of a search, with the relevance weights of the columns (W pragma). */
+function mroongaQuery(query: SearchQuery): string {
+  const w = WEIGHTS;
+  return `*W1:${w.title},2:${w.description},3:${w.updates},4:${w.fileNames},5:${w.analysisTerms},6:${w.caseNumber} ${mroongaTerms(query.terms)}`;
+}
+
+/** Mroonga's match (and score) of the search documents `sd` for the boolean query in `parameter` (a query builder's, or raw SQL's `?` on the columns' names). */
+function mroongaAgainst(parameter = "?"): string {
+  const columns = parameter === "?" ? SEARCH_COLUMNS.map((column) => `sd.${column}`).join(", ") : MATCH_COLUMNS;
+  return `MATCH(${columns}) AGAINST (${parameter} IN BOOLEAN MODE)`;
+}
+
 function likeTerm<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, term: SearchTerm, index: number): void {
   const param = `searchLike${index}`;
   const columns = ["sd.title", "sd.description", "sd.updates", "sd.fileNames", "sd.analysisTerms", "sd.caseNumber"];
@@ -158,10 +254,8 @@ export function applySearch<T extends ObjectLiteral>(
       return "sf.score";
     }
     case "mroonga": {
-      const w = WEIGHTS;
-      const pragma = `*W1:${w.title},2:${w.description},3:${w.updates},4:${w.fileNames},5:${w.analysisTerms},6:${w.caseNumber} `;
-      const against = `MATCH(${MATCH_COLUMNS}) AGAINST (:booleanQuery IN BOOLEAN MODE)`;
-      qb.andWhere(against, { booleanQuery: pragma + mroongaTerms(query.terms) });
+      const against = mroongaAgainst(":booleanQuery");
+      qb.andWhere(against, { booleanQuery: mroongaQuery(query) });
       return against;
     }
     case "innodb-ngram": {

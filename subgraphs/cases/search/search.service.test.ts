@@ -126,6 +126,75 @@ describe.each(DATABASES)("case search index on %s", (database) => {
     expect(await find("rolledbackword", ENGINEER)).toEqual([]);
   });
 
+  it("undoes the document of a change to an existing case that rolls back: the committed text is what is found", async () => {
+    const c = await indexedCase({ title: "Committed wallaby title", description: "kept" });
+    await expect(
+      inTransaction(dataSource, async (tx) => {
+        await tx.update(CaseEntity, { id: c.id }, { title: "Rolledback quokka title" });
+        await index.refresh(tx, { ...c, title: "Rolledback quokka title" });
+        throw new Error("the change fails after indexing");
+      }),
+    ).rejects.toThrow("the change fails");
+    expect(await find("quokka", ENGINEER)).toEqual([]);
+    expect(await find("wallaby", ENGINEER)).toEqual([c.id]);
+    expect((await dataSource.getRepository(CaseSearchDocument).findOneByOrFail({ caseId: c.id })).title).toBe("Committed wallaby title");
+  });
+
+  it("counts exactly and ranks the same for every kind of caller, whether the engine alone or the general plan answers", async () => {
+    const GLOBEX: Principal = { ...ACME, id: "u-globex", organizationIds: ["globex"] };
+    const BOTH: Principal = { ...ACME, id: "u-both", organizationIds: ["acme", "globex"] };
+    const NONE: Principal = { ...ACME, id: "u-none", organizationIds: [] };
+    const made = [
+      await indexedCase({ title: "Platypus sighting report", description: "platypus platypus" }),
+      await indexedCase({ title: "Other", description: "a platypus in the description" }),
+      await indexedCase({ title: "Other", description: "nothing", updates: ["platypus in an update"] }),
+      await indexedCase({ title: "Platypus at globex", description: "platypus", organizationId: "globex" }),
+      await indexedCase({ title: "Other at globex", description: "one platypus", organizationId: "globex" }),
+    ];
+    const expected = new Map<Principal, number>([
+      [ENGINEER, 5],
+      [ACME, 3],
+      [GLOBEX, 2],
+      [BOTH, 5],
+      [NONE, 0],
+    ]);
+    const list = (principal: Principal, filter: Record<string, unknown>, first: number, after?: string | null) =>
+      searchCases(dataSource, principal, { filter: { search: "platypus", ...filter }, orderBy: { field: CaseOrderField.RELEVANCE, direction: OrderDirection.DESC }, responseTargets, searchPlan: plan, first, after });
+    for (const [principal, count] of expected) {
+      // A search alone is answered by the engine; with any other condition (here one every case meets) by the general plan.
+      const alone = await list(principal, {}, 100);
+      const general = await list(principal, { updatedSince: new Date(0) }, 100);
+      expect(await alone.countTotal(), principal.id).toBe(count);
+      expect(await general.countTotal(), principal.id).toBe(count);
+      expect(
+        alone.edges.map((e) => e.node.id),
+        principal.id,
+      ).toEqual(general.edges.map((e) => e.node.id));
+      expect(new Set(alone.edges.map((e) => e.node.id))).toEqual(new Set(made.filter((c) => principal.organizationIds?.includes(c.organizationId) ?? true).map((c) => c.id)));
+      // Page by page (one case a page), the same order as in one page.
+      const paged: string[] = [];
+      let after: string | null = null;
+      for (let n = 0; n < count + 1; n++) {
+        const page = await list(principal, {}, 1, after);
+        paged.push(...page.edges.map((e) => e.node.id));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(paged, principal.id).toEqual(alone.edges.map((e) => e.node.id));
+      // A cursor means the same score whichever statement made it: the engine's first page continues in the general plan.
+      if (count > 1) {
+        const first = await list(principal, {}, 1);
+        const next = await list(principal, { updatedSince: new Date(0) }, 1, first.pageInfo.endCursor);
+        expect(
+          next.edges.map((e) => e.node.id),
+          principal.id,
+        ).toEqual([alone.edges[1]!.node.id]);
+      }
+    }
+    // A title match ranks first.
+    expect((await list(ENGINEER, {}, 100)).edges[0]!.node.title).toMatch(/^Platypus/);
+  });
+
   it("indexes cases that have no document (a database from before search, bulk loads), keeping what documents already hold", async () => {
     const withDoc = await indexedCase({ title: "Has a document", description: "kept" });
     const bare = Object.assign(new CaseEntity(), { ...withDoc, id: randomUUID(), caseNumber: "C-2026-B00001", title: "Loaded in bulk wombat" });
