@@ -9,6 +9,7 @@ import { ProblemCategoryIds1796220000002 } from "./1796220000002-problemCategory
 import { Webhooks1796230000002 } from "./1796230000002-webhooks.js";
 import { CaseSearch1796230000003 } from "./1796230000003-caseSearch.js";
 import { CaseSearchStorageMode1796240000001 } from "./1796240000001-caseSearchStorageMode.js";
+import { CaseSearchWords1796240000002 } from "./1796240000002-caseSearchWords.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
 export const casesMigrations: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const casesMigrations: (new () => MigrationInterface)[] = [
   Webhooks1796230000002,
   CaseSearch1796230000003,
   CaseSearchStorageMode1796240000001,
+  CaseSearchWords1796240000002,
 ];

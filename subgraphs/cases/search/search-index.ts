@@ -4,6 +4,7 @@ import { CaseUpdateEntity } from "../case-update/case-update.entity.js";
 import { CaseEntity } from "../case/case.entity.js";
 import { TEXT_COLUMN_BYTES } from "../case/case.rules.js";
 import { CaseSearchDocument } from "./case-search-document.entity.js";
+import { deleteWords, writeWords } from "./mroonga-words.js";
 import { CREATE_FTS5_TABLE, FTS5_TABLE } from "./search-plan.js";
 import { indexText, organizationToken } from "./search-text.js";
 
@@ -65,8 +66,9 @@ export function fts5Row(doc: Omit<CaseSearchDocument, "id">): [string, string, s
  * inside the transaction of the change, as its last write: the case's title, description and every
  * update body are read again from the case's rows (so the document can never drift from them), and
  * file names and analysis terms are added to those it has. MySQL and MariaDB keep their full-text
- * index themselves (Mroonga in storage mode is not transactional: the document is written last, and
- * undone after a rollback; docs/SEARCH.md, "Mroonga and transactions").
+ * index themselves (Mroonga in storage mode is not transactional: the document, and its words for
+ * counting (mroonga-words.ts), are written last, and undone after a rollback; docs/SEARCH.md,
+ * "Mroonga and transactions").
  */
 export class CaseSearchIndex {
   constructor(
@@ -121,6 +123,7 @@ export class CaseSearchIndex {
       const result = await tx.insert(CaseSearchDocument, doc);
       id = Number(result.identifiers[0]!.id);
     }
+    await writeWords(this.dataSource, tx, "sd.id = ?", [id]);
     if (!isMysql(this.dataSource)) {
       if (!fts5Ready.has(this.dataSource)) {
         await tx.query(CREATE_FTS5_TABLE);
@@ -141,7 +144,12 @@ export class CaseSearchIndex {
     await inTransaction(this.dataSource, async (tx) => {
       const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
       if (c) await this.write(tx, c, {});
-      else await tx.delete(CaseSearchDocument, { caseId });
+      else {
+        const document = await tx.findOne(CaseSearchDocument, { select: { id: true }, where: { caseId } });
+        if (!document) return;
+        await tx.delete(CaseSearchDocument, { id: document.id });
+        await deleteWords(this.dataSource, tx, document.id);
+      }
     });
   }
 
@@ -193,6 +201,7 @@ export class CaseSearchIndex {
     if (mysql) {
       // One statement; a document a change wrote meanwhile (same case_id, unique) wins: IGNORE skips it.
       await this.dataSource.createQueryBuilder().insert().into(CaseSearchDocument).values(docs).orIgnore().execute();
+      await writeWords(this.dataSource, this.dataSource, `sd.case_id IN (${ids.map(() => "?").join(", ")})`, ids);
       return;
     }
     await inTransaction(this.dataSource, async (tx) => {

@@ -1,6 +1,7 @@
 import type { DataSource, ObjectLiteral, SelectQueryBuilder } from "typeorm";
 import { isMysql } from "../../kit/transaction.js";
 import { CaseSearchDocument, SEARCH_COLUMNS, SEARCH_FULLTEXT_INDEX } from "./case-search-document.entity.js";
+import { countWords } from "./mroonga-words.js";
 import type { SearchQuery, SearchTerm } from "./search-query.js";
 import { fts5Query } from "./search-text.js";
 
@@ -46,12 +47,16 @@ export interface SearchPlanLog {
 /**
  * `totalCount` of a search that has no other condition than visibility, counted by the engine alone:
  * inside the FTS5 index on SQLite, by Groonga over the search documents on Mroonga (no join to the
- * cases: a join per match costs far more for a common word); null when it must be counted the general way.
+ * cases: a join per match costs far more for a common word; over the words table when it can,
+ * mroonga-words.ts); null when it must be counted the general way.
  */
 export async function countInIndex(dataSource: DataSource, plan: SearchPlanKind, query: SearchQuery, visibleOrganizations: readonly string[] | null): Promise<number | null> {
   if (plan !== "sqlite-fts5" && plan !== "mroonga") return null;
   if (visibleOrganizations?.length === 0) return 0;
   if (plan === "mroonga") {
+    // Counted by Groonga without reading the matches where the words table allows it (count-skip).
+    const counted = await countWords(dataSource, query.terms, mroongaTerms(query.terms), visibleOrganizations);
+    if (counted !== null) return counted;
     const visible = mroongaVisibility(visibleOrganizations);
     const [row] = await dataSource.query<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM case_search_documents sd WHERE ${mroongaAgainst()}${visible.sql}`, [mroongaQuery(query), ...visible.parameters]);
     return Number(row?.n ?? 0);

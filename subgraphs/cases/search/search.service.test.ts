@@ -16,6 +16,7 @@ import { casesEntities } from "../cases.entities.js";
 import { casesMigrations } from "../migrations/index.js";
 import { CaseResponseTargets } from "../response-target/response-target.service.js";
 import { CaseSearchDocument, SEARCH_FULLTEXT_INDEX } from "./case-search-document.entity.js";
+import { wordsOrganizationToken } from "./mroonga-words.js";
 import { CaseSearchIndex } from "./search-index.js";
 import { prepareSearchPlan, type SearchPlanKind } from "./search-plan.js";
 
@@ -81,6 +82,9 @@ describe.each(DATABASES)("case search index on %s", (database) => {
 
   const find = async (search: string, principal: Principal = ACME, searchPlan = plan) =>
     (await searchCases(dataSource, principal, { filter: { search }, orderBy: { field: CaseOrderField.RELEVANCE, direction: OrderDirection.DESC }, responseTargets, searchPlan, first: 100 })).edges.map((e) => e.node.id);
+  /** `totalCount` of a search box alone (the engine counts it). */
+  const count = async (search: string, principal: Principal = ACME) =>
+    (await searchCases(dataSource, principal, { filter: { search }, orderBy: { field: CaseOrderField.RELEVANCE, direction: OrderDirection.DESC }, responseTargets, searchPlan: plan, first: 1 })).countTotal();
 
   it("uses the engine the server offers: FTS5 on SQLite, Mroonga on MariaDB when loaded, ngram on MySQL 8", () => {
     if (!isMysql(dataSource)) expect(plan).toBe("sqlite-fts5");
@@ -108,7 +112,10 @@ describe.each(DATABASES)("case search index on %s", (database) => {
         ["trace.etl 駆除", [a.id]],
         [a.caseNumber, [a.id]],
       ];
-      for (const [search, expected] of cases) expect(await find(search, ACME, searchPlan), `${searchPlan}: ${search}`).toEqual(expected);
+      for (const [search, expected] of cases) {
+        expect(await find(search, ACME, searchPlan), `${searchPlan}: ${search}`).toEqual(expected);
+        if (searchPlan === plan) expect(await count(search), `count: ${search}`).toBe(expected.length);
+      }
       expect(await find("駆除 agent", ENGINEER, searchPlan), searchPlan).toEqual([other.id]);
     }
   });
@@ -124,6 +131,7 @@ describe.each(DATABASES)("case search index on %s", (database) => {
     ).rejects.toThrow("the change fails");
     expect(await dataSource.getRepository(CaseSearchDocument).findOneBy({ caseId: id })).toBeNull();
     expect(await find("rolledbackword", ENGINEER)).toEqual([]);
+    expect(await count("rolledbackword", ENGINEER)).toBe(0);
   });
 
   it("undoes the document of a change to an existing case that rolls back: the committed text is what is found", async () => {
@@ -137,6 +145,7 @@ describe.each(DATABASES)("case search index on %s", (database) => {
     ).rejects.toThrow("the change fails");
     expect(await find("quokka", ENGINEER)).toEqual([]);
     expect(await find("wallaby", ENGINEER)).toEqual([c.id]);
+    expect([await count("quokka", ENGINEER), await count("wallaby", ENGINEER)]).toEqual([0, 1]);
     expect((await dataSource.getRepository(CaseSearchDocument).findOneByOrFail({ caseId: c.id })).title).toBe("Committed wallaby title");
   });
 
@@ -193,6 +202,25 @@ describe.each(DATABASES)("case search index on %s", (database) => {
     }
     // A title match ranks first.
     expect((await list(ENGINEER, {}, 100)).edges[0]!.node.title).toMatch(/^Platypus/);
+  });
+
+  it("counts only what the texts hold: not the organization's token nor a phrase running from one text into the next", async () => {
+    const c = await indexedCase({ title: "Echidna burrow", description: "bilby tracks", updates: ["dunnart seen"] });
+    expect(await count("echidna bilby")).toBe(1);
+    expect(await count("echidna", ENGINEER)).toBe(1);
+    for (const search of ["qq", `"${wordsOrganizationToken("acme")}"`, wordsOrganizationToken("acme").slice(0, 6), '"burrow bilby"', '"tracks dunnart"', '"burrow | bilby"']) {
+      expect(await count(search), search).toBe((await find(search)).length);
+    }
+    expect(await find('"burrow bilby"')).toEqual([]);
+    expect(await find("echidna")).toEqual([c.id]);
+    if (plan === "mroonga") {
+      // Counted by Groonga without reading the matches (Mroonga's count-skip), visibility included.
+      const skipped = async () => Number((await dataSource.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Mroonga_count_skip'"))[0]!.Value);
+      const before = await skipped();
+      expect(await count("echidna bilby")).toBe(1);
+      expect(await skipped()).toBeGreaterThan(before);
+      expect(await count("echidna", { ...ACME, id: "u-globex", organizationIds: ["globex"] })).toBe(0);
+    }
   });
 
   it("indexes cases that have no document (a database from before search, bulk loads), keeping what documents already hold", async () => {
