@@ -60,6 +60,8 @@ const MYSQL_URL = process.env.BENCH_MYSQL_URL || "mariadb://root@127.0.0.1:3306"
 /** This run's databases (several runs may share one server: each has its own, dropped at the end). */
 const DATABASE_PREFIX = `casegraph_bench_${process.pid}`;
 const DATABASE_NAMES = ["cases", "attachments", "threats", "gateway"];
+/** Section 6's growth figure: a second set of our services on databases of their own, holding BASE_CASES cases. */
+const GROWTH_DATABASE_NAMES = DATABASE_NAMES.map((name) => `growth_${name}`);
 /** BENCH_PORT_OFFSET moves every port below (a second checkout benchmarking on the same machine takes e.g. 100). */
 const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
 const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, subscriptionsGateway: 4105, subscriptionsMetrics: 4106, hive: 4110 };
@@ -88,7 +90,7 @@ async function mysqlAvailable(): Promise<string | null> {
   try {
     const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
     const [[{ version }]] = (await connection.query("SELECT VERSION() AS version")) as unknown as [[{ version: string }]];
-    for (const name of DATABASE_NAMES) {
+    for (const name of [...DATABASE_NAMES, ...GROWTH_DATABASE_NAMES]) {
       await connection.query(`DROP DATABASE IF EXISTS ${DATABASE_PREFIX}_${name}`);
       await connection.query(`CREATE DATABASE ${DATABASE_PREFIX}_${name}`);
     }
@@ -102,7 +104,7 @@ async function mysqlAvailable(): Promise<string | null> {
 
 async function dropDatabases(): Promise<void> {
   const connection = await createConnection({ uri: MYSQL_URL.replace(/^mariadb:/, "mysql:"), connectTimeout: 3_000 });
-  for (const name of DATABASE_NAMES) await connection.query(`DROP DATABASE IF EXISTS ${DATABASE_PREFIX}_${name}`);
+  for (const name of [...DATABASE_NAMES, ...GROWTH_DATABASE_NAMES]) await connection.query(`DROP DATABASE IF EXISTS ${DATABASE_PREFIX}_${name}`);
   await connection.end();
 }
 
@@ -246,6 +248,8 @@ async function main(): Promise<void> {
           subgraphs: processes.filter((p) => p.name !== "gateway" && p.name in SERVICES),
         },
         baselineDist: BASELINE_DIST,
+        // The same databases' names with growth_: our services at the base size, measured in the same rounds.
+        growthEnv: mysqlVersion ? { ...env, ...Object.fromEntries(DATABASE_NAMES.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, `${MYSQL_URL}/${DATABASE_PREFIX}_growth_${name}`])) } : undefined,
         hive,
         started: processes,
         dist: join(__dirname, ".."),

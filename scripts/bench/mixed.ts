@@ -2,6 +2,11 @@ import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DataSource } from "typeorm";
+import { gatewayEntities } from "../../gateway/gateway.js";
+import { attachmentsEntities } from "../../subgraphs/attachments/attachments-subgraph.js";
+import { casesEntities } from "../../subgraphs/cases/cases.entities.js";
+import { createDataSource } from "../../subgraphs/kit/database.js";
+import { threatsEntities } from "../../subgraphs/threat-analysis/threats-subgraph.js";
 import type { ServiceName } from "../../subgraphs/kit/topology.js";
 import { SERVICES, topologyEnv } from "../../subgraphs/kit/topology.js";
 import type { BenchDatabases } from "./data.js";
@@ -15,6 +20,8 @@ export interface Target {
   label: string;
   url: string;
   processes: { name: string; pid: number }[];
+  /** Cases in this target's databases, when not the run's (the growth target holds the base size). */
+  cases?: number;
 }
 
 export interface MixedBenchOptions {
@@ -26,6 +33,11 @@ export interface MixedBenchOptions {
   dataDir: string;
   /** This build's services (already running): gateway (shared calls), gateway sending every call, three subgraphs. */
   ours: { gateway: ServiceProcess; plainGateway: ServiceProcess; subgraphs: ServiceProcess[] };
+  /**
+   * The environment of a second set of this build's services on databases of their own (MySQL only), which
+   * get `baseCases` cases: the growth figure compares them with ours at `growthCases`, in the same rounds.
+   */
+  growthEnv?: Record<string, string>;
   /** Another build's `dist` (BENCH_BASELINE_DIST), started side by side on its own ports and the same databases. */
   baselineDist?: string;
   /** Hive Gateway: its binary, its config, the supergraph with this run's subgraph URLs. */
@@ -48,6 +60,7 @@ const BASELINE_PORTS: Record<ServiceName, number> = { gateway: 4140, cases: 4141
 const BASELINE_PLAIN_PORT = 4144;
 const HIVE_PORTS = { shared: 4110, plain: 4111, rustShared: 4112, rustPlain: 4113 };
 const PROFILED_PORTS: Record<ServiceName, number> = { gateway: 4150, cases: 4151, attachments: 4152, "threat-analysis": 4153 };
+const GROWTH_PORTS: Record<ServiceName, number> = { gateway: 4160, cases: 4161, attachments: 4162, "threat-analysis": 4163 };
 
 interface Measured {
   result: MixedResult;
@@ -71,8 +84,6 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
   const { log, env } = options;
   const dbPid = databasePort(env) === null ? null : findListeningPid(databasePort(env)!);
   await insertReferenceData(options.databases.cases, options.gatewayDatabase);
-  log(`  inserting ${fmt(options.baseCases)} workload cases in ${ORGANIZATIONS} organizations`);
-  await insertWorkloadCases(options.databases, 0, options.baseCases, () => undefined);
 
   const claims = workloadClaims();
   const organizationIndex = (id: string) => Number(id.slice(-2));
@@ -142,9 +153,41 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
     targets.push(pair);
   }
 
+  // The growth target: this build again, on databases holding the base size only, measured in the rounds of the
+  // mixed workload next to ours at full size (measured minutes apart, the two sizes would compare the machine's load).
+  let growthTarget: Target | undefined;
+  if (options.growthEnv) {
+    log(`  starting this build again on databases of ${fmt(options.baseCases)} cases, for the growth figure`);
+    const growthEnv = { ...options.growthEnv, ...topologyEnv(GROWTH_PORTS) };
+    const set: ServiceProcess[] = [];
+    for (const [name, { main }] of Object.entries(SERVICES) as [ServiceName, { main: string }][]) set.push(await startProcess(name, [join(options.dist, main)], growthEnv, GROWTH_PORTS[name]));
+    options.started.push(...set);
+    const sources = {
+      cases: createDataSource({ url: growthEnv.CASES_DATABASE_URL, sqlitePath: "", entities: casesEntities, migrations: [] }),
+      attachments: createDataSource({ url: growthEnv.ATTACHMENTS_DATABASE_URL, sqlitePath: "", entities: attachmentsEntities, migrations: [] }),
+      threats: createDataSource({ url: growthEnv.THREATS_DATABASE_URL, sqlitePath: "", entities: threatsEntities, migrations: [] }),
+    };
+    const gatewaySource = createDataSource({ url: growthEnv.GATEWAY_DATABASE_URL, sqlitePath: "", entities: gatewayEntities, migrations: [] });
+    const all = [sources.cases, sources.attachments, sources.threats, gatewaySource];
+    for (const db of all) {
+      Object.assign(db.options, { synchronize: false, migrationsRun: false });
+      await db.initialize();
+    }
+    await insertReferenceData(sources.cases, gatewaySource);
+    await insertWorkloadCases(sources, 0, options.baseCases, () => undefined);
+    for (const db of all) await db.destroy();
+    const gateway = set.find((p) => p.name === "gateway")!;
+    growthTarget = {
+      label: `ours, ${fmt(options.baseCases)} cases`,
+      url: urlOf(gateway.port),
+      processes: [gateway, ...set.filter((p) => p !== gateway)].map((p) => ({ name: p.name, pid: p.child.pid! })),
+      cases: options.baseCases,
+    };
+  }
+
   let planNumber = 0;
   const measure = async (target: Target, mix: Partial<Record<Kind, number>>, cases: number, seconds = options.seconds): Promise<Measured> => {
-    const plan: LoadPlan = { url: target.url, seconds, connections: options.connections, cases, principals, mix };
+    const plan: LoadPlan = { url: target.url, seconds, connections: options.connections, cases: target.cases ?? cases, principals, mix };
     const planPath = join(options.dataDir, `plan-${planNumber++}.json`);
     writeFileSync(planPath, JSON.stringify(plan));
     const pids = target.processes.map((p) => p.pid);
@@ -161,30 +204,32 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
     return { result, cpuMs, rssMb };
   };
 
-  /** Each target in turn, round after round (a change in the machine's load falls on every target); the run of median throughput is kept. */
-  const inTurn = async (what: string, pick: (t: { shared: Target; plain: Target }) => Target, mix: Partial<Record<Kind, number>>, cases: number) => {
+  /**
+   * Each target in turn, round after round (a change in the machine's load falls on every target); the run of
+   * median throughput is kept. `extra` targets are measured in the same rounds and returned after the others.
+   */
+  const inTurn = async (what: string, pick: (t: { shared: Target; plain: Target }) => Target, mix: Partial<Record<Kind, number>>, cases: number, extra: Target[] = []) => {
     log(`  ${what}: a warm-up each, then ${options.runs} round(s) of ${options.seconds} s, targets in turn`);
-    for (const t of targets) await measure(pick(t), mix, cases, Math.min(5, options.seconds));
-    const runs = targets.map(() => [] as Measured[]);
+    const picked = [...targets.map(pick), ...extra];
+    for (const t of picked) await measure(t, mix, cases, Math.min(5, options.seconds));
+    const runs = picked.map(() => [] as Measured[]);
     for (let round = 0; round < options.runs; round++) {
-      for (const [i, t] of targets.entries()) runs[i]!.push(await measure(pick(t), mix, cases));
+      for (const [i, t] of picked.entries()) runs[i]!.push(await measure(t, mix, cases));
     }
-    return targets.map((t, i) => {
+    return picked.map((t, i) => {
       const sorted = [...runs[i]!].sort((a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond);
       const middle = sorted[Math.floor(sorted.length / 2)]!;
       // CPU per request: median over the runs, per process.
       const cpuMs = Object.fromEntries(Object.keys(middle.cpuMs).map((name) => [name, median(runs[i]!.map((m) => m.cpuMs[name]!))]));
       const rssMb = Object.fromEntries(Object.keys(middle.rssMb).map((name) => [name, Math.max(...runs[i]!.map((m) => m.rssMb[name]!))]));
-      return { label: pick(t).label, ...middle, cpuMs, rssMb, errors: runs[i]!.reduce((sum, m) => sum + m.result.errors, 0), firstErrors: runs[i]!.flatMap((m) => m.result.firstErrors).slice(0, 3) };
+      return { label: t.label, ...middle, cpuMs, rssMb, errors: runs[i]!.reduce((sum, m) => sum + m.result.errors, 0), firstErrors: runs[i]!.flatMap((m) => m.result.firstErrors).slice(0, 3) };
     });
   };
 
-  // Growth: our gateway alone at the base size, then again at the full size (same mix, same principals).
-  log(`  growth: mixed workload at ${fmt(options.baseCases)} cases`);
-  const small = (await inTurnOne(measure, targets[0]!.shared, MIX, options.baseCases, options.runs, options.seconds)).result;
+  log(`  inserting ${fmt(options.growthCases)} workload cases in ${ORGANIZATIONS} organizations`);
   const started = Date.now();
-  await insertWorkloadCases(options.databases, options.baseCases, options.growthCases - options.baseCases, (done) => {
-    if (done % 20_000 === 0) log(`  inserted ${fmt(done + options.baseCases)} / ${fmt(options.growthCases)} cases (${Math.round((Date.now() - started) / 1000)} s)`);
+  await insertWorkloadCases(options.databases, 0, options.growthCases, (done) => {
+    if (done % 20_000 === 0) log(`  inserted ${fmt(done)} / ${fmt(options.growthCases)} cases (${Math.round((Date.now() - started) / 1000)} s)`);
   });
   const analyze = async (db: DataSource) => {
     if (db.options.type === "mysql" || db.options.type === "mariadb")
@@ -192,7 +237,15 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
   };
   for (const db of [options.databases.cases, options.databases.attachments, options.databases.threats]) await analyze(db);
 
-  const mixed = await inTurn(`mixed workload at ${fmt(options.growthCases)} cases`, (t) => t.shared, MIX, options.growthCases);
+  const mixedAndGrowth = await inTurn(
+    `mixed workload at ${fmt(options.growthCases)} cases${growthTarget ? ` (and at ${fmt(options.baseCases)}, for the growth)` : ""}`,
+    (t) => t.shared,
+    MIX,
+    options.growthCases,
+    growthTarget ? [growthTarget] : [],
+  );
+  const mixed = mixedAndGrowth.slice(0, targets.length);
+  const small = mixedAndGrowth[targets.length];
   const dashboardPlain = await inTurn("dashboard only, every call sent", (t) => t.plain, { dashboard: 1 }, options.growthCases);
   const dashboardShared = await inTurn("dashboard only, identical calls in flight shared", (t) => t.shared, { dashboard: 1 }, options.growthCases);
   const large = mixed[0]!.result;
@@ -221,7 +274,10 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
     Object.entries(result.byKind)
       .map(([kind, k]) => `${kind} ${k.requests} req, p50 ${fmt(k.p50, 1)} / p99 ${fmt(k.p99, 1)} ms${k.errors ? `, ${k.errors} errors` : ""}`)
       .join("; ");
-  const growth = `Growth, mixed workload through our gateway: p50 ${fmt(small.p50, 1)} ms at ${fmt(options.baseCases)} cases, ${fmt(large.p50, 1)} ms at ${fmt(options.growthCases)}: ratio ${fmt(large.p50 / Math.max(small.p50, 0.1), 2)} (target ≤ 1.5).`;
+  const cpuSum = (m: { cpuMs: Record<string, number> }) => Object.values(m.cpuMs).reduce((a, b) => a + b, 0);
+  const growth = small
+    ? `Growth, mixed workload through our gateway, the two sizes on two sets of our services measured in the same rounds: p50 ${fmt(small.result.p50, 1)} ms at ${fmt(options.baseCases)} cases, ${fmt(large.p50, 1)} ms at ${fmt(options.growthCases)}: ratio ${fmt(large.p50 / Math.max(small.result.p50, 0.1), 2)} (target ≤ 1.5); CPU per request, all processes${dbPid ? " and MariaDB" : ""}, ${fmt(cpuSum(small), 2)} against ${fmt(cpuSum(mixed[0]!), 2)} ms (ratio ${fmt(cpuSum(mixed[0]!) / Math.max(cpuSum(small), 0.01), 2)}).`
+    : "Growth: not measured (it needs MySQL: a second set of databases holds the base size).";
   const profile = options.profileSeconds > 0 ? await profileDashboard(options, (target, seconds) => measure(target, { dashboard: 1 }, options.growthCases, seconds)) : [];
   const startLines = ["| build | time from spawn to ready, and RSS when ready |", "|---|---|", ...coldStarts.map(([who, ...what]) => `| ${who} | ${what.join("; ")} |`)];
   return [
@@ -302,20 +358,6 @@ function databasePort(env: Record<string, string>): number | null {
 }
 
 const urlOf = (port: number) => `http://127.0.0.1:${port}/graphql`;
-
-async function inTurnOne(
-  measure: (t: Target, mix: Partial<Record<Kind, number>>, cases: number, seconds?: number) => Promise<Measured>,
-  target: Target,
-  mix: Partial<Record<Kind, number>>,
-  cases: number,
-  runs: number,
-  seconds: number,
-) {
-  await measure(target, mix, cases, Math.min(5, seconds));
-  const results: Measured[] = [];
-  for (let i = 0; i < runs; i++) results.push(await measure(target, mix, cases, seconds));
-  return results.sort((a, b) => a.result.p50 - b.result.p50)[Math.floor(results.length / 2)]!;
-}
 
 function runGenerator(planPath: string): Promise<MixedResult> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,9 @@
 import DataLoader from "dataloader";
-import { type DataSource, type EntityTarget, type ObjectLiteral, In } from "typeorm";
+import type { DataSource, EntityTarget, ObjectLiteral } from "typeorm";
 import { badInput } from "./errors.js";
 import { decodeCursor, pageSize, toPage, type Page } from "./pagination.js";
+import { entitiesFromRows } from "./raw-rows.js";
+import { readRows } from "./read-routing.js";
 import type { Keyset } from "./pagination.js";
 
 export interface ChildPageQuery {
@@ -24,8 +26,9 @@ export function sqlDatetime(date: Date): string {
 }
 
 /**
- * Newest-first pages of child rows for many parents in two statements, whatever the number of
- * parents: a window function picks the ids, one `IN` query loads the rows. Returns rows per parent.
+ * Newest-first pages of child rows for many parents in one statement, whatever the number of
+ * parents: a window function ranks the ids over the (parent, order, id) index, and only the rows
+ * ranked within the page are read. Returns rows per parent.
  */
 export async function loadChildPages<T extends ObjectLiteral & { id: string }>(
   dataSource: DataSource,
@@ -44,14 +47,14 @@ export async function loadChildPages<T extends ObjectLiteral & { id: string }>(
   }
   params.push(perParent);
   const placeholders = parentIds.map(() => "?").join(", ");
-  const ranked: { id: string }[] = await dataSource.query(
-    `SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderColumn} DESC, id DESC) AS position ` +
-      `FROM ${table} WHERE ${parentColumn} IN (${placeholders})${conditions}) ranked WHERE position <= ?`,
+  const raw = await readRows(
+    dataSource,
+    `SELECT child.* FROM ${table} child JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY ${parentColumn} ORDER BY ${orderColumn} DESC, id DESC) AS position ` +
+      `FROM ${table} WHERE ${parentColumn} IN (${placeholders})${conditions}) ranked ON ranked.id = child.id WHERE ranked.position <= ?`,
     params,
   );
   const byParent = new Map<string, T[]>(parentIds.map((id) => [id, []]));
-  if (ranked.length === 0) return byParent;
-  const rows = await dataSource.getRepository(entity).findBy({ id: In(ranked.map((r) => r.id)) } as never);
+  const rows = entitiesFromRows(dataSource, entity, raw);
   rows.sort((a, b) => orderOf(b).getTime() - orderOf(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   for (const row of rows) byParent.get(parentOf(row))?.push(row);
   return byParent;

@@ -1,3 +1,5 @@
+// Decorated below: the metadata polyfill loads first, whichever module imports this one first.
+import "reflect-metadata";
 import { Directive, Field, ObjectType } from "type-graphql";
 import { badInput } from "./errors.js";
 

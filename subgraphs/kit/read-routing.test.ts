@@ -4,7 +4,7 @@ import { createMysqlDatabases, DATABASES, TEST_MYSQL_URL } from "../../test/supp
 import { startTcpProxy, type TcpProxy } from "../../test/support/tcp-proxy.js";
 import { createDataSource } from "./database.js";
 import { isDatabaseUnavailable } from "./database-errors.js";
-import { onPrimary, readsFromPrimary, routeReads } from "./read-routing.js";
+import { onPrimary, readRows, readsFromPrimary, routeReads } from "./read-routing.js";
 import { inTransaction } from "./transaction.js";
 
 @Entity("routing_probes")
@@ -68,6 +68,19 @@ describe.skipIf(!DATABASES.includes("mysql"))("reads routed between a MySQL prim
       expect((await asQuery(read)).value).toBe("on the replica");
       expect((await asQuery(() => onPrimary(read))).value).toBe("on the primary");
       expect((await asQuery(() => inTransaction(dataSource, (tx) => tx.getRepository(RoutingProbe).findOneByOrFail({ id: "p" })))).value).toBe("on the primary");
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+
+  it("routes a hand-written read (readRows) the same way, where dataSource.query would always take the primary", async () => {
+    const dataSource = createDataSource({ url: primaryUrl, replicaUrls: [replicaUrl], sqlitePath: ":memory:", entities: [RoutingProbe], migrations: [] });
+    await dataSource.initialize();
+    try {
+      const read = async () => (await readRows<{ value: string }>(dataSource, "SELECT value FROM routing_probes WHERE id = ?", ["p"]))[0]?.value;
+      expect(await read()).toBe("on the primary");
+      expect(await asQuery(read)).toBe("on the replica");
+      expect(await asQuery(() => onPrimary(read))).toBe("on the primary");
     } finally {
       await dataSource.destroy();
     }

@@ -57,3 +57,16 @@ export function routeReadsOf(dataSource: DataSource): DataSource {
   dataSource.createQueryRunner = (mode: ReplicationMode = "master") => create(mode === "slave" && !replicaReadsAllowed() ? "master" : mode);
   return dataSource;
 }
+
+/**
+ * A hand-written SELECT, routed as TypeORM routes its own reads: to a replica where this request may
+ * read from one. (`dataSource.query` always takes the primary.)
+ */
+export async function readRows<T = Record<string, unknown>>(dataSource: DataSource, sql: string, parameters: unknown[]): Promise<T[]> {
+  const runner = dataSource.createQueryRunner("slave");
+  try {
+    return (await runner.query(sql, parameters)) as T[];
+  } finally {
+    await runner.release();
+  }
+}
