@@ -25,6 +25,7 @@ const GATEWAY_SURFACE = [
   "file-links",
   "fresh-pass",
   "graceful-close",
+  "idempotency-protocol",
   "identity",
   "identity-keys",
   "logger",

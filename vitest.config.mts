@@ -12,8 +12,7 @@ export default defineConfig({
   resolve: { alias: { graphql: require.resolve("graphql") } },
   test: {
     include: ["**/*.test.ts"],
-    // The topology soak (a dozen processes and faults, minutes long) runs apart: `npm run test:soak` sets SOAK=1.
-    exclude: ["node_modules/**", "dist/**", ...(process.env.SOAK ? [] : ["test/faults/topology-soak.test.ts"])],
+    exclude: ["node_modules/**", "dist/**"],
     testTimeout: 30_000,
     // A worker runs its files one after another without reloading modules between them: Apollo, TypeORM
     // and type-graphql load once per worker instead of once per file (that import was a quarter of the

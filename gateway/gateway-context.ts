@@ -8,4 +8,6 @@ export interface GatewayContext {
   identityTokens: Map<string, string>;
   /** The caller wrote a moment ago: subgraphs read from their primary database (read-your-writes/). */
   readPrimary?: boolean;
+  /** The client's Idempotency-Key of this mutation, passed to the subgraphs that run it (subgraphs/kit/idempotency.ts). */
+  idempotencyKey?: string;
 }

@@ -237,6 +237,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         requestId: randomUUID(),
         identityTokens: new Map(),
         readPrimary: readsPrimary(res),
+        idempotencyKey: res.locals.idempotencyKey as string | undefined,
       }),
     }),
   );

@@ -3,6 +3,7 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from "@
 import { createIdentitySigner, IDENTITY_HEADER } from "../subgraphs/kit/identity.js";
 import { READ_PRIMARY_HEADER } from "../subgraphs/kit/read-routing.js";
 import { identityAudience, type SubgraphName } from "../subgraphs/kit/topology.js";
+import { IDEMPOTENCY_KEY_HEADER } from "../subgraphs/kit/idempotency-protocol.js";
 import { createLogger, type Logger } from "../subgraphs/kit/logger.js";
 import type { Principal } from "../subgraphs/kit/principal.js";
 import type { GatewayContext } from "./gateway-context.js";
@@ -50,5 +51,7 @@ export class IdentityForwardingDataSource extends RemoteGraphQLDataSource<Gatewa
     request.http.headers.set(IDENTITY_HEADER, token);
     request.http.headers.set("x-request-id", context.requestId);
     if (context.readPrimary) request.http.headers.set(READ_PRIMARY_HEADER, "1");
+    // The subgraph that commits a keyed mutation records the key with it, so that a retry after a lost answer is answered, not redone.
+    if (context.idempotencyKey && /^\s*mutation\b/.test(request.query ?? "")) request.http.headers.set(IDEMPOTENCY_KEY_HEADER, context.idempotencyKey);
   }
 }

@@ -15,6 +15,12 @@ function isReadOnly(body: string | undefined): boolean {
   return match !== null && (match[1] === "query" || match[1] === "");
 }
 
+/** The connection broke before any answer came (undici's "other side closed", a reset). */
+function connectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
 /**
  * The gateway's HTTP client for subgraph calls: undici's `request` over keep-alive connections,
  * shaped as the fetch-like `Fetcher` Apollo's RemoteGraphQLDataSource expects (Node's global
@@ -29,7 +35,16 @@ export function createSubgraphFetcher(timeoutMs: number, deduplicate = true): Fe
   const inFlight = new Map<string, Promise<Answer>>();
 
   async function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
-    const response = await request(url, { method: (init.method ?? "POST") as "POST", headers: init.headers, body: init.body, dispatcher: agent });
+    const call = () => request(url, { method: (init.method ?? "POST") as "POST", headers: init.headers, body: init.body, dispatcher: agent });
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await call();
+    } catch (error) {
+      // A kept-alive connection the other side had closed (a proxy's idle timeout, a replica that died):
+      // a query is sent again once, on a fresh connection. A mutation is not: it may have run.
+      if (!connectionLost(error) || !isReadOnly(init.body)) throw error;
+      response = await call();
+    }
     const text = await response.body.text();
     const headers = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {

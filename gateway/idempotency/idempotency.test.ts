@@ -13,7 +13,7 @@ const MUTATION = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $
 interface Outcome {
   passedOn: boolean;
   status?: number;
-  body?: { errors?: { message: string; extensions: { code: string } }[] };
+  body?: { errors?: { message: string; extensions: { code: string; reason?: string } }[] };
 }
 
 /**
@@ -66,6 +66,8 @@ describe.each(DATABASES)("Idempotency-Key of a request that never finished, on %
     const early = await send("died-mid-request");
     expect(early).toMatchObject({ passedOn: false, status: 409 });
     expect(early.body?.errors?.[0]?.message).toMatch(/being processed/);
+    // Told apart from "another request" (final) by its reason: a client retries this one.
+    expect(early.body?.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "IDEMPOTENCY_KEY_IN_FLIGHT" });
     now = new Date(now.getTime() + 2_000);
     // Past the lease, the retry is the request: it goes on to the GraphQL server, and holds the key itself.
     expect(await send("died-mid-request")).toMatchObject({ passedOn: true });

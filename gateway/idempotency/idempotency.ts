@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { RequestHandler } from "express";
 import { type DataSource, LessThan } from "typeorm";
+import { IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED } from "../../subgraphs/kit/idempotency-protocol.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
 import { queryScanOf } from "../protection/query-limits.js";
 import { selectedOperation } from "../protection/query-scan.js";
@@ -13,8 +14,8 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_STORED_BODY = 60_000;
 /** How long a key stays "being processed" when its request never settles it (default; see `pendingLeaseMs`). */
 export const DEFAULT_PENDING_LEASE_MS = 30_000;
-/** Errors that say "try again": their answers are not replayed. */
-const RETRYABLE = /"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"/;
+/** Errors that say "try again" (a subgraph's "this key's first attempt still runs" too): their answers are not replayed. */
+const RETRYABLE = /"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"|"reason":"IDEMPOTENCY_KEY_IN_FLIGHT"/;
 
 export interface IdempotencyOptions {
   /**
@@ -28,6 +29,19 @@ export interface IdempotencyOptions {
 
 function graphqlError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   res.status(status).json({ errors: [{ message, extensions: { code, ...extra } }] });
+}
+
+/**
+ * The first request with this key has not answered yet: retry it after a moment (409, `Retry-After`).
+ * Apart from "different request" by `extensions.reason`: this one a client retries, that one never.
+ */
+function inFlight(res: Parameters<RequestHandler>[1]): void {
+  res.setHeader("retry-after", "1");
+  graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly", { reason: IDEMPOTENCY_KEY_IN_FLIGHT });
+}
+
+function keyReused(res: Parameters<RequestHandler>[1]): void {
+  graphqlError(res, 409, "CONFLICT", "This Idempotency-Key was used with a different request", { reason: IDEMPOTENCY_KEY_REUSED });
 }
 
 /**
@@ -64,16 +78,16 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
       await records.insert({ principal: owner, key, fingerprint, statusCode: null, body: null, expiresAt: new Date(now.getTime() + pendingLeaseMs) });
     } catch {
       const existing = await records.findOneBy({ principal: owner, key });
-      if (!existing) return graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly");
-      if (existing.fingerprint !== fingerprint) {
-        return graphqlError(res, 409, "CONFLICT", "This Idempotency-Key was used with a different request");
+      if (!existing || existing.statusCode === null || existing.body === null) {
+        if (existing && existing.fingerprint !== fingerprint) return keyReused(res);
+        return inFlight(res);
       }
-      if (existing.statusCode === null || existing.body === null) {
-        return graphqlError(res, 409, "CONFLICT", "A request with this Idempotency-Key is being processed; retry shortly");
-      }
+      if (existing.fingerprint !== fingerprint) return keyReused(res);
       res.status(existing.statusCode).setHeader("content-type", "application/json; charset=utf-8").setHeader("idempotent-replayed", "true").end(existing.body);
       return;
     }
+    // The subgraphs that run the mutation get the key too (GatewayContext.idempotencyKey).
+    res.locals.idempotencyKey = key;
     // Keep what the GraphQL server answers, then let it go out unchanged.
     const chunks: Buffer[] = [];
     const write = res.write.bind(res);

@@ -48,12 +48,14 @@ function subscription(field: "caseEvents" | "allCaseEvents", args: PreparedSubsc
   return { field, responseKey: field, args, query, key: query, variables: {}, eventVariable: "caseFeedEventId", document: undefined as never, schema: undefined as never };
 }
 
-function setUp(options: { perPrincipal?: number; perConnection?: number; hidden?: Set<string> } = {}) {
+function setUp(options: { perPrincipal?: number; perConnection?: number; hidden?: Set<string>; unavailable?: Set<string> } = {}) {
   const feed = new MemoryFeed();
   const tailer = new CaseFeedTailer({ source: feed, logger, intervalMs: 0 });
   const executions: { principal: string; event: string }[] = [];
   const execute = vi.fn(async (principal: Principal, prepared: PreparedSubscription, event: FeedEntry): Promise<FormattedExecutionResult> => {
     executions.push({ principal: principal.id, event: event.id });
+    // As the gateway's execution answers while a subgraph or its database is unreachable (options.unavailable: those events).
+    if (options.unavailable?.has(event.id)) return { data: { [prepared.responseKey]: null }, errors: [{ message: "unreachable", extensions: { code: "SERVICE_UNAVAILABLE" } }] };
     // As the graph would: null for what the caller may not see (options.hidden: events the subgraph hides).
     const visible = !options.hidden?.has(event.id);
     return { data: { [prepared.responseKey]: visible ? { id: event.id, caseId: event.caseId } : null } };
@@ -93,6 +95,23 @@ describe("SubscriptionHub", () => {
     expect(await take(own, 3)).toEqual(["1", "3", "5"]);
     expect(await take(oneCase, 2)).toEqual(["1", "5"]);
     expect(executions.filter((e) => e.event === "2")).toEqual([]);
+  });
+
+  it("ends a subscription whose event could not be resolved right now, so that its resume with after gets that event: no gap", async () => {
+    const unavailable = new Set(["2"]);
+    const { feed, tailer, hub } = setUp({ unavailable });
+    await tailer.ready();
+    const first = await hub.subscribe(hub.openSession(acme, {}, "ws"), subscription("allCaseEvents"));
+    feed.append("c1", "acme"); // 1
+    feed.append("c1", "acme"); // 2: its case cannot be read right now
+    feed.append("c1", "acme"); // 3
+    await tailer.poll();
+    expect(await take(first, 2)).toEqual(["1", "error:SERVICE_UNAVAILABLE"]);
+    expect((await first.next()).done).toBe(true);
+    // The database is back: the client subscribes again after the last event it received.
+    unavailable.clear();
+    const resumed = await hub.subscribe(hub.openSession(acme, {}, "ws"), subscription("allCaseEvents", { after: "1" }));
+    expect(await take(resumed, 2)).toEqual(["2", "3"]);
   });
 
   it("runs one query per event for subscribers of the same principal, document and variables", async () => {

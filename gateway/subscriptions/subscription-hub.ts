@@ -58,6 +58,13 @@ function errorResult(code: string, message: string, extensions: Record<string, u
   return { errors: [{ message, extensions: { ...extensions, code } }] };
 }
 
+/** An event's result without the event, for a reason that passes (a subgraph or database unreachable, a failure of the execution). */
+function unresolved(result: FormattedExecutionResult, responseKey: string): boolean {
+  const value = result.data?.[responseKey];
+  if (value !== null && value !== undefined) return false;
+  return (result.errors ?? []).some((error) => error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE || error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
 /** A refusal at subscribe time: the transport sends it as the operation's error. */
 export class SubscribeRefusal extends Error {
   constructor(readonly error: GraphQLFormattedError) {
@@ -177,6 +184,12 @@ export class Subscriber implements AsyncGenerator<ExecutionResult, undefined, un
         const result = await head;
         if (this.closed) return DONE;
         if (this.final) continue;
+        if (result && unresolved(result, this.prepared.responseKey)) {
+          // Skipping the event would leave a gap the client cannot see: it ends here instead, and the
+          // client's resume with the last id it received gets this event again.
+          this.fail(errorResult(ErrorCode.SERVICE_UNAVAILABLE, "An event could not be resolved right now; subscribe again with after: the last id received"));
+          continue;
+        }
         if (result) return { done: false, value: result as ExecutionResult };
         continue;
       }

@@ -86,7 +86,9 @@ export async function createLiveSubscriptions(options: LiveSubscriptionsOptions)
     if (!apollo) throw new Error("the gateway is not started");
     const response = await apollo.executeOperation(
       { query: prepared.query, operationName: prepared.operationName, variables: { ...prepared.variables, [prepared.eventVariable]: event.id } },
-      { contextValue: { principal, requestId: randomUUID(), identityTokens: new Map() } },
+      // On the primary, where the tailer read the event: a replica behind it would answer the event null
+      // (as if the subscriber could not see it), and the subscriber would never get it.
+      { contextValue: { principal, requestId: randomUUID(), identityTokens: new Map(), readPrimary: true } },
     );
     if (response.body.kind !== "single") throw new Error("an event query answered incrementally");
     return response.body.singleResult;

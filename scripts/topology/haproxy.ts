@@ -29,6 +29,9 @@ export function haproxyConfig(backends: Backend[], statsSocket: string, errorFil
     "  timeout client 60s",
     "  timeout server 60s",
     "  timeout http-request 30s",
+    // An idle keep-alive connection stays open longer than any client of it keeps one idle (the services'
+    // pools 30 s, Node's fetch 4 s): a client never reuses a connection HAProxy is closing ("other side closed").
+    "  timeout http-keep-alive 65s",
     // A check waits up to 5 s for /ready: on a busy machine a slow answer is not a dead replica (a dead one refuses at once).
     "  timeout check 5s",
     "  retries 3",

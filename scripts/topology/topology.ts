@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { generateIdentityKeys } from "../../subgraphs/kit/identity-keys.js";
@@ -142,6 +142,12 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       },
     });
 
+    // s3rver's folder store removes a key's folder when its last object goes, and an upload into that folder
+    // at the same moment then fails to open its file, an error s3rver does not handle: it exits. A file that
+    // is no object (s3rver lists only its own object files) keeps the folder of uploads in flight (`tmp/`).
+    mkdirSync(join(s3Dir, S3_BUCKETS.files, "tmp"), { recursive: true });
+    writeFileSync(join(s3Dir, S3_BUCKETS.files, "tmp", ".keep"), "");
+
     log("starting HAProxy in front of every service");
     const backends: Backend[] = SERVICE_KINDS.map((kind) => ({ name: kind, frontendPort: frontendPorts[kind], serverPorts: replicaNames(kind).map((name) => replicaPorts[name]!) }));
     const { statsSocket } = await startHaproxy(supervisor, { dir: options.dir, backends });
@@ -207,7 +213,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
       log(`starting replica ${n + 1} of ${replicas} of every service`);
       await all(SERVICE_KINDS.map((kind) => supervisor.start(serviceSpec(replicaNames(kind)[n]!))));
     }
-    // HAProxy checks every 500 ms: wait until it sees every replica up.
+    // HAProxy checks every second: wait until it sees every replica up.
     await waitFor("HAProxy did not see every replica up", async () => {
       const csv = await haproxyCommand(statsSocket, "show stat");
       return csv

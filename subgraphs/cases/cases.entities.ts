@@ -10,6 +10,7 @@ import { Organization } from "./organization/organization.entity.js";
 import { ProductProfile } from "./product-profile/product-profile.entity.js";
 import { webhookEntities } from "./webhook/webhook.entity.js";
 import { CaseSearchDocument } from "./search/case-search-document.entity.js";
+import { IdempotencyReceipt } from "../kit/idempotency.js";
 
 /** Every table of the cases database. */
 export const casesEntities = [
@@ -27,4 +28,5 @@ export const casesEntities = [
   AppliedCaseActivityEntity,
   ...webhookEntities,
   CaseSearchDocument,
+  IdempotencyReceipt,
 ];

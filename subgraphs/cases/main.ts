@@ -1,5 +1,6 @@
 // First: tracing hooks the modules everything below loads.
 import "./tracing.js";
+import { pruneIdempotencyReceipts } from "../kit/idempotency.js";
 import { createLogger } from "../kit/logger.js";
 import { runService } from "../kit/run-service.js";
 import { autoCloseStaleCases } from "./case/case.autoclose.js";
@@ -13,11 +14,12 @@ runService("cases", async () => {
   const config = casesConfig();
   const subgraph = await createCasesSubgraph(config);
   const url = await subgraph.server.listen(config.port, config.host);
-  // Housekeeping on the same beat: stale cases close themselves, and the feed forgets what is past retention.
+  // Housekeeping on the same beat: stale cases close themselves, the feed forgets what is past retention, and Idempotency-Key receipts past 24 h go.
   const autoClose = setInterval(() => {
     autoCloseStaleCases(subgraph.dataSource, new Date(), config.autoCloseDays, subgraph.services.feedWriter).catch((error: unknown) => console.error("auto-close failed:", error));
     subgraph.services.feed.prune(new Date(), config.feedRetentionDays).catch((error: unknown) => console.error("case feed retention failed:", error));
     subgraph.services.webhooks.prune(new Date(), config.feedRetentionDays).catch((error: unknown) => console.error("webhook delivery log retention failed:", error));
+    pruneIdempotencyReceipts(subgraph.dataSource, new Date()).catch((error: unknown) => console.error("Idempotency-Key receipt retention failed:", error));
   }, config.autoCloseIntervalSeconds * 1000);
   autoClose.unref();
   const mailLogger = createLogger("cases-mail", config.logLevel);

@@ -1,3 +1,5 @@
+const CLOSED_CONNECTION = "Can't add new command when connection is in closed state";
+
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -22,8 +24,10 @@ const UNAVAILABLE_CODES = new Set([
  * again once the pool reconnects.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error as { code?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+  for (let current = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
     if (typeof current.code === "string" && UNAVAILABLE_CODES.has(current.code)) return true;
+    // mysql2's answer, without a code, to a statement on a connection the server closed (a restart mid-transaction).
+    if (typeof current.message === "string" && current.message.startsWith(CLOSED_CONNECTION)) return true;
     current = (current.driverError ?? current.cause) as typeof current;
   }
   return false;

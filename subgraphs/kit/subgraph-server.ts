@@ -10,6 +10,8 @@ import type { DataSource } from "typeorm";
 import { isDatabaseReachable } from "./database.js";
 import { closeGracefully } from "./graceful-close.js";
 import { createIdentityVerifier, IDENTITY_HEADER } from "./identity.js";
+import { withIdempotencyKey } from "./idempotency.js";
+import { IDEMPOTENCY_KEY_HEADER } from "./idempotency-protocol.js";
 import type { Logger } from "./logger.js";
 import { authorizationAuditPlugin } from "./authorization-audit.js";
 import { answerMalformedRequests, maskErrors, maskRequestErrors } from "./masked-errors.js";
@@ -129,13 +131,14 @@ export async function createSubgraphServer<TContext extends BaseContext>(options
     authenticate,
     express.json({ limit: options.jsonBodyLimit ?? "1mb" }),
     ...(options.beforeGraphQL ?? []),
-    // A caller that hangs up before the answer gets no transaction committed (kit/transaction.ts).
-    (_req, res, next) => {
+    // A caller that hangs up before the answer gets no transaction committed (kit/transaction.ts), and a
+    // keyed mutation that did commit answers its retry from its receipt (kit/idempotency.ts).
+    (req, res, next) => {
       const caller = new AbortController();
       res.on("close", () => {
         if (!res.writableFinished) caller.abort();
       });
-      whileCallerWaits(caller.signal, next);
+      whileCallerWaits(caller.signal, () => withIdempotencyKey(principalOf(res), req.header(IDEMPOTENCY_KEY_HEADER), next));
     },
     // Queries may read from replicas (when the DataSource has any); everything else reads the primary.
     routeReads(),

@@ -3,6 +3,7 @@ import { defineDeletingOutbox, OutboxMonitor } from "../kit/telemetry/outbox-mon
 import type { DataSource } from "typeorm";
 import { type Clock, systemClock } from "../kit/clock.js";
 import { createDataSource } from "../kit/database.js";
+import { IdempotencyReceipt } from "../kit/idempotency.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
 import { createLogger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
@@ -37,7 +38,7 @@ import { threatVocabularyReferenceResolvers } from "./vocabulary/vocabulary.refe
 import { ThreatVocabularyResolver } from "./vocabulary/vocabulary.resolver.js";
 
 export const THREATS_SUBGRAPH = "threat-analysis";
-export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity, CaseActivityOutboxEntity, FileVerdictEntity];
+export const threatsEntities = [FileAnalysisEntity, UrlAnalysisEntity, EmailAnalysisEntity, AttkCollectionEntity, AnalysisRequestEntity, CaseActivityOutboxEntity, FileVerdictEntity, IdempotencyReceipt];
 
 export function buildThreatsSchema() {
   return buildFederatedSchema(

@@ -5,6 +5,7 @@ import { signDevToken } from "../../gateway/auth/bearer-token.js";
 import { demoUser } from "../../gateway/auth/demo-users.js";
 import { CaseFeedEventEntity } from "../../subgraphs/cases/case-feed/case-feed-event.entity.js";
 import { createLogger } from "../../subgraphs/kit/logger.js";
+import { replicaReadsAllowed } from "../../subgraphs/kit/read-routing.js";
 import { caseApi } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
 import { startGraph, TEST_JWT_SECRET, type TestGraph } from "../support/graph.js";
@@ -104,6 +105,27 @@ describe.each(DATABASES)("subscriptions on %s", (database) => {
       // The case is resolved through the graph as the subscriber: the cases subgraph's fields, and threat-analysis's (a product case has none).
       expect(update!.case).toEqual({ id: c.id, caseNumber: c.caseNumber, subStatus: "INFORMATION_REQUESTED", threatAnalysis: null });
     }
+  });
+
+  // A replica behind the feed would answer the event null, as for an event the subscriber may not see, and it would never be sent (found by the topology soak).
+  it("resolves each event on the cases primary, where the tailer read it, never on a replica", async () => {
+    const c = await createdCase();
+    const stream = ws(customer).subscribe({ query: CASE_EVENTS, variables: { caseId: c.id } });
+    await subscribed(1);
+    const { feed } = graph.cases.services;
+    const byId = feed.byId.bind(feed);
+    const replicaAllowed: boolean[] = [];
+    feed.byId = (id) => {
+      replicaAllowed.push(replicaReadsAllowed());
+      return byId(id);
+    };
+    try {
+      await ok(cases.addUpdate(engineer, { caseId: c.id, body: "Read where the event was." }));
+      expect(eventsOf(await stream.next(1))[0]).toMatchObject({ type: "UPDATE_ADDED", caseId: c.id });
+    } finally {
+      feed.byId = byId;
+    }
+    expect(replicaAllowed).toEqual([false]);
   });
 
   it("resolves a threat verdict recorded by an engineer through both subgraphs: the event carries the case's files and their verdicts", async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDevToken } from "../../gateway/auth/bearer-token.js";
+import { IdempotencyRecord } from "../../gateway/idempotency/idempotency-record.entity.js";
+import { AnalysisRequestEntity } from "../../subgraphs/threat-analysis/analysis-request/analysis-request.entity.js";
 import { CaseActivityOutboxEntity } from "../../subgraphs/threat-analysis/case-activity/case-activity-outbox.entity.js";
 import { apiKeyHeader, apiKeysOf } from "../support/api-keys.js";
 import { DATABASES } from "../support/databases.js";
@@ -371,6 +373,22 @@ describe.each(DATABASES)("requests on threat results, through the gateway on %s"
     expect(third.request.state).toBe("SUBMITTED");
     const requests = (await tab(customer, caseId)).files[0].requests.filter((r: any) => r.action === "REQUEST_REANALYSIS");
     expect(requests.map((r: any) => r.state)).toEqual(["REJECTED", "DONE", "SUBMITTED"]);
+  });
+
+  it("answers the retry of a request whose answer was lost after it committed with that request, not as a second one open (Idempotency-Key)", async () => {
+    const { fileId } = await fileResult("INFECTION_ANALYSIS", "DANGEROUS");
+    const send = () =>
+      graph.request({
+        query: `mutation($input: RequestFileActionInput!) { requestFileAction(input: $input) { request { id state comment } } }`,
+        variables: { input: { fileAnalysisId: fileId, action: "REQUEST_VIRUS_INFO", comment: "Lost answer." } },
+        token: customer,
+        headers: { "idempotency-key": "lost-request" },
+      });
+    const first = ok(await send()).request;
+    // The gateway that waited for it was killed: its record of the key expired unsettled, and the retry runs at the gateway.
+    await graph.gateway.dataSource.getRepository(IdempotencyRecord).update({ key: "lost-request" }, { statusCode: null, body: null, expiresAt: new Date(Date.now() - 1_000) });
+    expect(ok(await send()).request).toEqual(first);
+    expect(await graph.threats.dataSource.getRepository(AnalysisRequestEntity).countBy({ subjectId: fileId, action: "REQUEST_VIRUS_INFO" })).toBe(1);
   });
 
   it("keeps one open request per action and result when customers ask concurrently", async () => {

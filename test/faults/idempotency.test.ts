@@ -35,7 +35,7 @@ describe.each(DATABASES)("Idempotency-Key on %s", (database) => {
   it("refuses the same key with different input as CONFLICT, changing nothing", async () => {
     await send(acme, "retry-2", "First text.");
     const other = await send(acme, "retry-2", "Second text.");
-    expect(other.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(other.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "IDEMPOTENCY_KEY_REUSED" });
     expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: "Second text." })).toBe(0);
   });
 

@@ -83,6 +83,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       });
     },
   });
+  // A sender that goes away mid-session (a service killed while it sends) resets its connection: smtp-server
+  // reports that as an "error" event, which without a listener would be thrown from the test's process.
+  server.on("error", () => undefined);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address();
   const credentials = options.auth ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.pass)}@` : "";

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { IDEMPOTENCY_KEY_IN_FLIGHT } from "../../subgraphs/kit/idempotency-protocol.js";
 import type { GraphQLResponse } from "./graph.js";
 import { type ClientFile, postMultipart } from "./uploads.js";
 
-/** Codes a client retries: the contract's two, and nothing else. */
+/** Codes a client retries: the contract's two (and the two CONFLICT reasons README says to retry, told apart by `extensions.reason`). */
 export const RETRYABLE_CODES = ["SERVICE_UNAVAILABLE", "RATE_LIMITED"] as const;
 
 /** One failed attempt, as the client saw it. */
@@ -11,8 +12,10 @@ export interface FailedAttempt {
   code: string;
   status: number;
   phase: string;
-  /** Whether a fault was under way (or had just ended) when the attempt started. */
+  /** Whether a fault was under way (or had just ended) while the attempt ran. */
   inFaultWindow: boolean;
+  /** The labels of those faults. */
+  faults: string[];
   operation: string;
   message: string;
   /** 1 for the first try of the operation. */
@@ -45,7 +48,13 @@ export class SoakLedger {
   downloadsChecked = 0;
   downloadMismatches = 0;
 
-  constructor(private readonly graceMs: number) {}
+  constructor(
+    private readonly graceMs: number,
+    /** How long the gateway keeps the key of a request that never finished "being processed" (its pending lease). */
+    readonly inFlightLeaseMs = 30_000,
+    /** How long a file stays held by a request whose process died (RESERVATION_PENDING_TIMEOUT_SECONDS and a relay pass). */
+    readonly reservationHoldMs = 0,
+  ) {}
 
   openFault(label: string): FaultWindow {
     const window = { label, start: Date.now() };
@@ -59,8 +68,19 @@ export class SoakLedger {
     this.phase = "steady";
   }
 
-  inFaultWindow(at: number): boolean {
-    return this.windows.some((window) => at >= window.start && at <= (window.end ?? Infinity) + this.graceMs);
+  /**
+   * Whether an attempt that ran from `start` to `end` overlapped a fault (an attempt already under way
+   * when a replica was killed fails with it). `afterStartMs`: the fault's errors may last this long from
+   * its start however soon it ended (a key whose gateway was killed stays in flight for the gateway's
+   * pending lease, counted from the kill).
+   */
+  inFaultWindow(start: number, end = start, afterStartMs = 0): boolean {
+    return this.faultsDuring(start, end, afterStartMs).length > 0;
+  }
+
+  /** The labels of the faults an attempt from `start` to `end` overlapped (see `inFaultWindow`). */
+  faultsDuring(start: number, end = start, afterStartMs = 0): string[] {
+    return this.windows.filter((window) => end >= window.start && start <= Math.max((window.end ?? Infinity) + this.graceMs, window.start + afterStartMs + this.graceMs)).map((window) => window.label);
   }
 
   acknowledge(kind: string, marker: string): void {
@@ -94,8 +114,9 @@ async function postJson(url: string, body: unknown, headers: Record<string, stri
 
 /**
  * A client as a real one behaves: every mutation carries an `Idempotency-Key` kept across its retries;
- * SERVICE_UNAVAILABLE, RATE_LIMITED (after Retry-After), a lost connection and "the same key is still
- * being processed" are retried with backoff until `giveUpMs`; anything else is the operation's answer.
+ * SERVICE_UNAVAILABLE, RATE_LIMITED (after Retry-After), a lost connection, "the same key is still being
+ * processed" (IDEMPOTENCY_KEY_IN_FLIGHT) and "a file another request holds" (ATTACHMENT_RESERVED) are
+ * retried with backoff until `giveUpMs`; anything else is the operation's answer.
  */
 export class SoakClient {
   constructor(
@@ -126,15 +147,20 @@ export class SoakClient {
           ? await postMultipart(this.gatewayUrl, { input: body.variables!.input as Record<string, unknown>, files: options.files, query: body.query, headers: { "apollo-require-preflight": "true", ...headers } })
           : await postJson(this.gatewayUrl, body, headers);
         const code = codeOf(response) ?? (response.status >= 400 ? `HTTP_${response.status}` : undefined);
-        const inFlight = code === "CONFLICT" && /being processed/.test(response.errors?.[0]?.message ?? "");
+        // The CONFLICTs README says to retry: "this key's first request still runs" (told from "another request" by its reason),
+        // and "a file another request holds" (a request whose process died holds it until the relay gives it back).
+        const reason = code === "CONFLICT" ? response.errors?.[0]?.extensions?.reason : undefined;
+        const label = reason === IDEMPOTENCY_KEY_IN_FLIGHT ? "CONFLICT (key in flight)" : reason === "ATTACHMENT_RESERVED" ? "CONFLICT (file reserved)" : code;
         // Any error counts, final or not: the run must show none outside fault windows, and none but the retryable ones.
-        if (code) failure = { code: inFlight ? "CONFLICT (key in flight)" : code, status: response.status, message: response.errors?.[0]?.message ?? "" };
+        if (code) failure = { code: label!, status: response.status, message: response.errors?.[0]?.message ?? "" };
       } catch (error) {
         failure = { code: "NETWORK", status: 0, message: String((error as Error).cause ?? error) };
       }
       if (!failure) return response;
-      this.ledger.failures.push({ ...failure, phase, inFaultWindow: this.ledger.inFaultWindow(at), operation, attempt, marker: options.marker });
-      if (!["NETWORK", "CONFLICT (key in flight)", ...RETRYABLE_CODES].includes(failure.code) || Date.now() - started > this.giveUpMs) {
+      const lasting = failure.code === "CONFLICT (key in flight)" ? this.ledger.inFlightLeaseMs : failure.code === "CONFLICT (file reserved)" ? this.ledger.reservationHoldMs : 0;
+      const faults = this.ledger.faultsDuring(at, Date.now(), lasting);
+      this.ledger.failures.push({ ...failure, phase, inFaultWindow: faults.length > 0, faults, operation, attempt, marker: options.marker });
+      if (!["NETWORK", "CONFLICT (key in flight)", "CONFLICT (file reserved)", ...RETRYABLE_CODES].includes(failure.code) || Date.now() - started > this.giveUpMs) {
         this.ledger.unfinished.push({ operation, code: failure.code, attempt, marker: options.marker });
         return response;
       }
@@ -162,9 +188,11 @@ export class SoakClient {
         } catch {
           // not JSON: keep the status
         }
-        failure = { code, status: response.status, phase, inFaultWindow: this.ledger.inFaultWindow(at), operation: "download", message: body.toString().slice(0, 200), attempt };
+        const faults = this.ledger.faultsDuring(at, Date.now());
+        failure = { code, status: response.status, phase, inFaultWindow: faults.length > 0, faults, operation: "download", message: body.toString().slice(0, 200), attempt };
       } catch (error) {
-        failure = { code: "NETWORK", status: 0, phase, inFaultWindow: this.ledger.inFaultWindow(at), operation: "download", message: String(error), attempt };
+        const faults = this.ledger.faultsDuring(at, Date.now());
+        failure = { code: "NETWORK", status: 0, phase, inFaultWindow: faults.length > 0, faults, operation: "download", message: String(error), attempt };
       }
       this.ledger.failures.push(failure);
       if (!["NETWORK", ...RETRYABLE_CODES].includes(failure.code) || Date.now() - started > this.giveUpMs) {

@@ -67,6 +67,8 @@ export function postMultipart(url: string, { token, input, files, query = UPLOAD
     req.on("error", reject);
     req.on("response", (response) => {
       const chunks: Buffer[] = [];
+      // The connection lost mid-answer (the gateway killed while it answered): a network error, not a hang.
+      response.on("error", reject);
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
         const text = Buffer.concat(chunks).toString();

@@ -1,5 +1,8 @@
 import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
-import { type AttachmentState, VisibleAttachmentState } from "../attachment/attachment.entity.js";
+import { In } from "typeorm";
+import { domainError, ErrorCode } from "../../kit/errors.js";
+import { canSeeOrganization } from "../../kit/principal.js";
+import { AttachmentEntity, AttachmentState, VisibleAttachmentState } from "../attachment/attachment.entity.js";
 import type { AttachmentsContext } from "../attachments.context.js";
 
 /**
@@ -23,6 +26,19 @@ export class AttachmentFactsResolver {
   @Directive("@inaccessible")
   async attachmentFacts(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: AttachmentsContext): Promise<(AttachmentFacts | null)[]> {
     const rows = await ctx.loaders.attachmentById.loadMany(ids);
+    // A failed read (the database restarting) is that error, not "no such file": the caller would refuse a file of the case as none of it.
+    const failed = rows.find((row) => row instanceof Error);
+    if (failed) throw failed;
+    // A file the caller cannot see may be one in transit: attached by an update that committed, its confirmation
+    // not yet delivered (the relay delivers it). That is "retry shortly", not "not a file of this case".
+    const missing = ids.filter((_id, index) => rows[index] === null);
+    if (missing.length) {
+      const reserved = await ctx.services.dataSource.getRepository(AttachmentEntity).findBy({ id: In(missing), state: AttachmentState.RESERVED });
+      const inTransit = reserved.find((row) => canSeeOrganization(ctx.principal, row.organizationId));
+      if (inTransit) {
+        throw domainError(ErrorCode.CONFLICT, `${inTransit.fileName} is being attached to an update or case; retry shortly`, { reason: "ATTACHMENT_RESERVED" });
+      }
+    }
     // A file uploaded before its case exists is nobody's case file yet.
     return rows.map((row) => (row && !(row instanceof Error) && row.caseId !== null ? (row as AttachmentFacts) : null));
   }

@@ -147,7 +147,10 @@ export class StagedAttachmentService {
     if (!row || !canSeeOrganization(principal, row.organizationId)) throw notFound("Attachment", id);
     // Someone else's upload that nobody sent yet does not exist for the caller (see canSeeAttachment).
     if (row.state !== AttachmentState.ATTACHED && !isUploader(principal, row)) throw notFound("Attachment", id);
-    if (row.state === AttachmentState.RESERVED) throw badInput("attachmentIds", `${row.fileName} is being attached to another update or case`);
+    // Held by a request that has not finished (or whose process died: then until the relay gives it back): not final.
+    if (row.state === AttachmentState.RESERVED) {
+      throw domainError(ErrorCode.CONFLICT, `${row.fileName} is being attached to another update or case; retry shortly`, { field: "attachmentIds", reason: "ATTACHMENT_RESERVED" });
+    }
     if (row.state !== AttachmentState.STAGED) throw badInput("attachmentIds", `${row.fileName} is already attached`);
     // Uploads made before the case exists (uploadAttachments with organizationId) join a registration, or an update that reopens a case.
     const takesOrganizationUploads = target.updateId === null || target.reopening === true;

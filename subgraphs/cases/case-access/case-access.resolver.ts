@@ -22,6 +22,10 @@ export class CaseAccessResolver {
   @Query(() => [CaseAccess], { nullable: "items", description: "Subgraph-to-subgraph: null for cases the caller may not see." })
   @Directive("@inaccessible")
   async caseAccess(@Arg("ids", () => [ID]) ids: string[], @Ctx() ctx: CasesContext): Promise<(CaseAccess | null)[]> {
-    return ctx.loaders.caseById.loadMany(ids).then((rows) => rows.map((c) => (c && !(c instanceof Error) ? c : null)));
+    const rows = await ctx.loaders.caseById.loadMany(ids);
+    // A failed read (the database restarting) is that error, not "no such case": the caller would answer NOT_FOUND for a case that exists.
+    const failed = rows.find((c) => c instanceof Error);
+    if (failed) throw failed;
+    return rows as (CaseAccess | null)[];
   }
 }

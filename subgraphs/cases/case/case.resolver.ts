@@ -1,4 +1,6 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { idempotent } from "../../kit/idempotency.js";
 import { PageArgs } from "../../kit/page-args.js";
 import { notFound } from "../../kit/errors.js";
 import { pageSize } from "../../kit/pagination.js";
@@ -36,29 +38,50 @@ export class CaseResolver {
     return connection;
   }
 
+  // Every mutation here records the caller's Idempotency-Key with its change (kit/idempotency.ts): a retry whose first try committed is answered from it.
   @Mutation(() => CasePayload)
-  async createCase(@Arg("input", () => CreateCaseInput) input: CreateCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
-    return { case: await ctx.services.cases.createCase(ctx.principal, input, ctx.identityToken) };
+  async createCase(@Arg("input", () => CreateCaseInput) input: CreateCaseInput, @Ctx() ctx: CasesContext, @Info() info: GraphQLResolveInfo): Promise<CasePayload> {
+    const { cases } = ctx.services;
+    return idempotent(ctx.services.dataSource, info, input, {
+      run: async () => ({ case: await cases.createCase(ctx.principal, input, ctx.identityToken) }),
+      replay: async (answer) => ({ case: await cases.committed(answer.caseId!) }),
+    });
   }
 
   @Mutation(() => CasePayload)
-  async updateCase(@Arg("input", () => UpdateCaseInput) input: UpdateCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
-    return { case: await ctx.services.cases.updateCase(ctx.principal, input) };
+  async updateCase(@Arg("input", () => UpdateCaseInput) input: UpdateCaseInput, @Ctx() ctx: CasesContext, @Info() info: GraphQLResolveInfo): Promise<CasePayload> {
+    const { cases } = ctx.services;
+    return idempotent(ctx.services.dataSource, info, input, {
+      run: async () => ({ case: await cases.updateCase(ctx.principal, input) }),
+      replay: async (answer) => ({ case: await cases.committed(answer.caseId!) }),
+    });
   }
 
   @Mutation(() => CasePayload)
-  async closeCase(@Arg("input", () => CloseCaseInput) input: CloseCaseInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
-    return { case: await ctx.services.cases.closeCase(ctx.principal, input) };
+  async closeCase(@Arg("input", () => CloseCaseInput) input: CloseCaseInput, @Ctx() ctx: CasesContext, @Info() info: GraphQLResolveInfo): Promise<CasePayload> {
+    const { cases } = ctx.services;
+    return idempotent(ctx.services.dataSource, info, input, {
+      run: async () => ({ case: await cases.closeCase(ctx.principal, input) }),
+      replay: async (answer) => ({ case: await cases.committed(answer.caseId!) }),
+    });
   }
 
   @Mutation(() => AddCaseUpdatePayload)
-  async addCaseUpdate(@Arg("input", () => AddCaseUpdateInput) input: AddCaseUpdateInput, @Ctx() ctx: CasesContext): Promise<AddCaseUpdatePayload> {
-    return ctx.services.cases.addCaseUpdate(ctx.principal, input, ctx.identityToken);
+  async addCaseUpdate(@Arg("input", () => AddCaseUpdateInput) input: AddCaseUpdateInput, @Ctx() ctx: CasesContext, @Info() info: GraphQLResolveInfo): Promise<AddCaseUpdatePayload> {
+    const { cases } = ctx.services;
+    return idempotent(ctx.services.dataSource, info, input, {
+      run: () => cases.addCaseUpdate(ctx.principal, input, ctx.identityToken),
+      replay: async (answer) => ({ case: await cases.committed(answer.caseId!), update: await cases.committedUpdate(answer.updateId!) }),
+    });
   }
 
   @Mutation(() => CasePayload, { description: "Engineers only." })
-  async setCaseSubStatus(@Arg("input", () => SetCaseSubStatusInput) input: SetCaseSubStatusInput, @Ctx() ctx: CasesContext): Promise<CasePayload> {
-    return { case: await ctx.services.cases.setCaseSubStatus(ctx.principal, input) };
+  async setCaseSubStatus(@Arg("input", () => SetCaseSubStatusInput) input: SetCaseSubStatusInput, @Ctx() ctx: CasesContext, @Info() info: GraphQLResolveInfo): Promise<CasePayload> {
+    const { cases } = ctx.services;
+    return idempotent(ctx.services.dataSource, info, input, {
+      run: async () => ({ case: await cases.setCaseSubStatus(ctx.principal, input) }),
+      replay: async (answer) => ({ case: await cases.committed(answer.caseId!) }),
+    });
   }
 
   @FieldResolver(() => ProductProfile)

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { badInput, domainError, ErrorCode, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, isEngineer, type Principal } from "../../kit/principal.js";
+import { recordAnswer } from "../../kit/idempotency.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { Actor, ActorRole, actorOf } from "../../kit/actor.js";
 import { type CaseFeedChange, CaseFeedEventType } from "../../kit/case-feed-protocol.js";
@@ -186,6 +187,7 @@ export class CaseService {
       changes.notify(NotificationKind.CASE_REGISTERED, onBehalf ? { onBehalf: "true" } : {});
       const sequences = CaseFeedWriter.numberDrafts(entity, changes.feed);
       await tx.insert(CaseEntity, entity);
+      await recordAnswer(tx, { caseId });
       await this.search.refresh(tx, entity, { fileNames: reserved.map((f) => f.fileName) });
       await this.saveChanges(tx, entity, changes, sequences);
       return entity;
@@ -313,8 +315,19 @@ export class CaseService {
       },
       commit,
       () => ({ fileNames: reserved.map((f) => f.fileName) }),
+      { caseId: current.id, updateId },
     );
     return { case: updated, update };
+  }
+
+  /** The case a committed mutation changed, as a retry of it is answered (kit/idempotency.ts). */
+  async committed(caseId: string): Promise<CaseEntity> {
+    return this.dataSource.getRepository(CaseEntity).findOneByOrFail({ id: caseId });
+  }
+
+  /** The update a committed `addCaseUpdate` added, as a retry of it is answered. */
+  async committedUpdate(updateId: string): Promise<CaseUpdateEntity> {
+    return this.dataSource.getRepository(CaseUpdateEntity).findOneByOrFail({ id: updateId });
   }
 
   /** Fails with NOT_FOUND unless the case exists and the principal may see it. */
@@ -348,6 +361,8 @@ export class CaseService {
     commit: <T>(work: (tx: EntityManager) => Promise<T>) => Promise<T> = (work) => inTransaction(this.dataSource, work),
     /** Given when the change adds searchable text (an update's body, files): the case's search document is refreshed last. */
     searchAdditions?: () => SearchAdditions,
+    /** What a retry with the same Idempotency-Key is answered from (kit/idempotency.ts). */
+    answer: Record<string, string> = { caseId },
   ): Promise<CaseEntity> {
     return commit(async (tx) => {
       const c = await tx.findOne(CaseEntity, { where: { id: caseId }, ...writeLock(this.dataSource) });
@@ -361,6 +376,7 @@ export class CaseService {
       const changes = new ChangeSet(actorOf(principal), now, c.id);
       const before = c.version;
       await apply(c, changes, now, tx);
+      await recordAnswer(tx, answer);
       if (changes.events.length === 0 && changes.notifications.length === 0 && changes.feed.length === 0) return c;
       const sequences = CaseFeedWriter.numberDrafts(c, changes.feed);
       c.version = before + 1;

@@ -10,6 +10,7 @@ import { Webhooks1796230000002 } from "./1796230000002-webhooks.js";
 import { CaseSearch1796230000003 } from "./1796230000003-caseSearch.js";
 import { CaseSearchStorageMode1796240000001 } from "./1796240000001-caseSearchStorageMode.js";
 import { CaseSearchWords1796240000002 } from "./1796240000002-caseSearchWords.js";
+import { IdempotencyReceipts1796240000003 } from "./1796240000003-idempotencyReceipts.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
 export const casesMigrations: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const casesMigrations: (new () => MigrationInterface)[] = [
   CaseSearch1796230000003,
   CaseSearchStorageMode1796240000001,
   CaseSearchWords1796240000002,
+  IdempotencyReceipts1796240000003,
 ];

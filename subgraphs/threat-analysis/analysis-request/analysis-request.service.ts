@@ -3,6 +3,7 @@ import { type DataSource, type EntityTarget, In } from "typeorm";
 import { actorOf } from "../../kit/actor.js";
 import { CaseActivityKind } from "../../kit/case-activity-protocol.js";
 import { type Clock, systemClock } from "../../kit/clock.js";
+import { recordAnswer } from "../../kit/idempotency.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { AttkCollectionEntity } from "../attk-collection/attk-collection.entity.js";
 import type { RequestAttkActionInput } from "../attk-collection/attk-collection.input.js";
@@ -27,9 +28,14 @@ type Subject = FileAnalysisEntity | AttkCollectionEntity;
  */
 export class AnalysisRequestService {
   constructor(
-    private readonly dataSource: DataSource,
+    readonly dataSource: DataSource,
     private readonly clock: Clock = systemClock,
   ) {}
+
+  /** The request a committed `requestFileAction` or `requestAttkAction` made, as a retry of it is answered (kit/idempotency.ts). */
+  async committed(requestId: string): Promise<AnalysisRequestEntity> {
+    return this.dataSource.getRepository(AnalysisRequestEntity).findOneByOrFail({ id: requestId });
+  }
 
   /** `FileAnalysis.availableActions`: the buttons to draw now. */
   async fileActionsOffered(request: ThreatsRequest, file: FileAnalysisEntity): Promise<FileAction[]> {
@@ -93,6 +99,7 @@ export class AnalysisRequestService {
         caseSeverity: threatCase.severity,
       });
       await tx.insert(AnalysisRequestEntity, row);
+      await recordAnswer(tx, { requestId: row.id });
       // The case shows the request and counts it as customer activity (the relay delivers it to the cases subgraph).
       await recordCaseActivity(tx, {
         caseId: row.caseId,

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from "type-graphql";
+import { idempotent } from "../../kit/idempotency.js";
 import { AnalysisRequestEntity } from "../analysis-request/analysis-request.entity.js";
 import { AnalysisRequestPayload } from "../analysis-request/analysis-request.types.js";
 import { ThreatAnalysisPayload } from "../threat-analysis/threat-analysis.types.js";
@@ -10,8 +12,13 @@ import { RecordAttkFileInput, RequestAttkActionInput } from "./attk-collection.i
 @Resolver(() => AttkCollectionEntity)
 export class AttkCollectionResolver {
   @Mutation(() => AnalysisRequestPayload, { description: "A customer's request on an ATTK result; only what availableActions offers." })
-  async requestAttkAction(@Arg("input", () => RequestAttkActionInput) input: RequestAttkActionInput, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestPayload> {
-    return { request: await ctx.services.requests.requestAttkAction(ctx, input) };
+  async requestAttkAction(@Arg("input", () => RequestAttkActionInput) input: RequestAttkActionInput, @Ctx() ctx: ThreatsContext, @Info() info: GraphQLResolveInfo): Promise<AnalysisRequestPayload> {
+    const { requests } = ctx.services;
+    // A retry whose first try committed is answered with that request (kit/idempotency.ts), not refused as a duplicate.
+    return idempotent(requests.dataSource, info, input, {
+      run: async () => ({ request: await requests.requestAttkAction(ctx, input) }),
+      replay: async (answer) => ({ request: await requests.committed(answer.requestId!) }),
+    });
   }
 
   @Mutation(() => ThreatAnalysisPayload, { description: "Engineers only." })

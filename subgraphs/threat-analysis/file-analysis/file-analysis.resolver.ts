@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from "type-graphql";
+import { idempotent } from "../../kit/idempotency.js";
 import { AnalysisRequestEntity } from "../analysis-request/analysis-request.entity.js";
 import { AnalysisRequestPayload } from "../analysis-request/analysis-request.types.js";
 import { AttachmentRef } from "../attachment/attachment.js";
@@ -13,8 +15,13 @@ import { RecordFileVerdictInput, RequestFileActionInput } from "./file-analysis.
 @Resolver(() => FileAnalysisEntity)
 export class FileAnalysisResolver {
   @Mutation(() => AnalysisRequestPayload, { description: "A customer's request on a file result; only what availableActions offers." })
-  async requestFileAction(@Arg("input", () => RequestFileActionInput) input: RequestFileActionInput, @Ctx() ctx: ThreatsContext): Promise<AnalysisRequestPayload> {
-    return { request: await ctx.services.requests.requestFileAction(ctx, input) };
+  async requestFileAction(@Arg("input", () => RequestFileActionInput) input: RequestFileActionInput, @Ctx() ctx: ThreatsContext, @Info() info: GraphQLResolveInfo): Promise<AnalysisRequestPayload> {
+    const { requests } = ctx.services;
+    // A retry whose first try committed is answered with that request (kit/idempotency.ts), not refused as a duplicate.
+    return idempotent(requests.dataSource, info, input, {
+      run: async () => ({ request: await requests.requestFileAction(ctx, input) }),
+      replay: async (answer) => ({ request: await requests.committed(answer.requestId!) }),
+    });
   }
 
   @Mutation(() => ThreatAnalysisPayload, { description: "Engineers only." })
