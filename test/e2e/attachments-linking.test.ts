@@ -11,7 +11,7 @@ import { subgraphCallStats } from "../../subgraphs/kit/subgraph-client.js";
 import { codeOf } from "../support/case-api.js";
 import { DATABASES } from "../support/databases.js";
 import { CREATE_CASE, productCase, threatCase } from "../support/fixtures.js";
-import { postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
+import { type GraphQLResponse, postGraphQL, startGraph, type TestGraph } from "../support/graph.js";
 import { signTestIdentity } from "../support/identity-keys.js";
 import { PRINCIPALS } from "../support/principals.js";
 import { attachmentRows, encryptedZip, randomFile, upload } from "../support/uploads.js";
@@ -19,6 +19,15 @@ import { attachmentRows, encryptedZip, randomFile, upload } from "../support/upl
 const ADD_UPDATE = `mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id attachments { id fileName state } } } }`;
 const CREATE_WITH_FILES = `mutation($input: CreateCaseInput!) { createCase(input: $input) { case { id inquiryType attachments(first: 5) { totalCount edges { node { id fileName state } } } } } }`;
 
+/**
+ * The loser of two requests racing for one file: refused while the winner's request holds the file
+ * (CONFLICT, reason ATTACHMENT_RESERVED: retry), or as attached already when the winner finished first.
+ */
+function expectLoserOfRace(answer: GraphQLResponse): void {
+  const error = answer.errors![0]!;
+  if (error.extensions?.code === "CONFLICT") expect(error.extensions.reason).toBe("ATTACHMENT_RESERVED");
+  else expect(error.extensions?.code).toBe("BAD_USER_INPUT");
+}
 describe.each(DATABASES)("staged and attached files on %s", (database) => {
   let graph: TestGraph;
   let acme: string;
@@ -63,9 +72,14 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
   it("two updates racing for the same staged file: one attaches it, the other fails and writes nothing", async () => {
     const caseId = await newCase();
     const [id] = await stage({ caseId }, ["contested.log"]);
-    const answers = await Promise.all(["First update.", "Second update."].map((body) => graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: [id] } }, token: acme })));
+    const requests = ["First update.", "Second update."].map((body) => ({ query: ADD_UPDATE, variables: { input: { caseId, body, attachmentIds: [id] } }, token: acme }));
+    const answers = await Promise.all(requests.map((request) => graph.request(request)));
     const failed = answers.filter((a) => a.errors);
-    expect(failed.map(codeOf)).toEqual(["BAD_USER_INPUT"]);
+    expect(failed).toHaveLength(1);
+    expectLoserOfRace(failed[0]!);
+    // Retried, as a client does with a retryable answer: the file is the winner's now.
+    const retried = await graph.request(requests[answers.indexOf(failed[0]!)]!);
+    expect(codeOf(retried)).toBe("BAD_USER_INPUT");
     const listed = await graph.request({ query: "query($id: ID!) { case(id: $id) { version updates(first: 10) { totalCount edges { node { body attachments { id } } } } } }", variables: { id: caseId }, token: acme });
     const updates = listed.data!.case.updates.edges.map((e: any) => e.node);
     expect(updates).toHaveLength(1);
@@ -77,8 +91,12 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
   it("two registrations racing for the same pre-case upload: one case gets the file, the other case is not kept", async () => {
     const [id] = await stage({ organizationId: "acme" }, ["contested-screenshot.png"]);
     const title = `Racing registration ${Date.now()}`;
-    const answers = await Promise.all([1, 2].map(() => graph.request({ query: CREATE_WITH_FILES, variables: { input: { ...productCase, title, attachmentIds: [id] } }, token: acme })));
-    expect(answers.filter((a) => a.errors).map(codeOf)).toEqual(["BAD_USER_INPUT"]);
+    const register = { query: CREATE_WITH_FILES, variables: { input: { ...productCase, title, attachmentIds: [id] } }, token: acme };
+    const answers = await Promise.all([1, 2].map(() => graph.request(register)));
+    const failed = answers.filter((a) => a.errors);
+    expect(failed).toHaveLength(1);
+    expectLoserOfRace(failed[0]!);
+    expect(codeOf(await graph.request(register))).toBe("BAD_USER_INPUT");
     const found = await graph.request({ query: "query($s: String!) { cases(filter: { search: $s }) { totalCount edges { node { attachments { totalCount } } } } }", variables: { s: title }, token: acme });
     expect(found.data!.cases.totalCount).toBe(1);
     expect(found.data!.cases.edges[0].node.attachments.totalCount).toBe(1);
@@ -211,14 +229,19 @@ describe.each(DATABASES)("staged and attached files on %s", (database) => {
     const tab = `query($id: ID!) { case(id: $id) { attachments(first: 5) { totalCount edges { node { id } } } myStagedAttachments { id } } }`;
     const hidden = await graph.request({ query: tab, variables: { id: caseId }, token: acme });
     expect(hidden.data!.case).toEqual({ attachments: { totalCount: 0, edges: [] }, myStagedAttachments: [] });
-    // By id, as the gateway and threat-analysis ask for a file: nothing.
+    // By id, as the gateway resolves a file: nothing. As the other subgraphs check a file before using it:
+    // "retry shortly" (the request holding it may still release it), never its facts.
+    const asAcme = { [IDENTITY_HEADER]: signTestIdentity(PRINCIPALS.acme, "attachments") };
     const byId = await postGraphQL<any>(
       graph.urls.attachments,
-      { query: `query($r: [_Any!]!, $ids: [ID!]!) { _entities(representations: $r) { ... on Attachment { id } } attachmentFacts(ids: $ids) { id } }`, variables: { r: [{ __typename: "Attachment", id }], ids: [id] } },
-      { [IDENTITY_HEADER]: signTestIdentity(PRINCIPALS.acme, "attachments") },
+      { query: `query($r: [_Any!]!) { _entities(representations: $r) { ... on Attachment { id } } }`, variables: { r: [{ __typename: "Attachment", id }] } },
+      asAcme,
     );
     expect(byId.errors).toBeUndefined();
-    expect(byId.data).toEqual({ _entities: [null], attachmentFacts: [null] });
+    expect(byId.data).toEqual({ _entities: [null] });
+    const facts = await postGraphQL<any>(graph.urls.attachments, { query: `query($ids: [ID!]!) { attachmentFacts(ids: $ids) { id fileName } }`, variables: { ids: [id] } }, asAcme);
+    expect(facts.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "ATTACHMENT_RESERVED" });
+    expect(facts.data?.attachmentFacts ?? null).toBeNull();
 
     expect(await deleteExpiredStagedAttachments(graph.attachments.services, new Date(Date.now() + 25 * 3_600_000))).toBe(0);
     expect((await attachmentRows(graph)).find((r) => r.id === id)!.state).toBe(AttachmentState.RESERVED);
