@@ -13,7 +13,7 @@ export default defineConfig({
   test: {
     include: ["**/*.test.ts"],
     // The topology soak (a dozen processes under faults, minutes long) runs apart, with `npm run test:soak`
-    // (SOAK=1): it still fails about one run in five (docs/decisions.md, "Two of everything"), and a flaky
+    // (SOAK=1): it still fails now and then (docs/decisions.md, "Two of everything"), and a flaky
     // test in the suite every change must pass would block every change.
     exclude: ["node_modules/**", "dist/**", ...(process.env.SOAK ? [] : ["test/faults/topology-soak.test.ts"])],
     testTimeout: 30_000,
