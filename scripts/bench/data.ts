@@ -5,7 +5,7 @@ import { CaseEventEntity } from "../../subgraphs/cases/case-event/case-event.ent
 import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
 import { CaseEntity } from "../../subgraphs/cases/case/case.entity.js";
 import { CaseStatus, CaseSubStatus, InquiryType, SEVERITY_RANK, Severity, ThreatCategory } from "../../subgraphs/cases/case/case.enums.js";
-import { ActorRole } from "../../subgraphs/kit/actor.js";
+import { type Actor, ActorRole } from "../../subgraphs/kit/actor.js";
 import { FileAnalysisEntity } from "../../subgraphs/threat-analysis/file-analysis/file-analysis.entity.js";
 import { FileVerdict } from "../../subgraphs/threat-analysis/threat.enums.js";
 
@@ -73,49 +73,78 @@ export async function insertCases(db: BenchDatabases, from: number, count: numbe
       }
       if (i % 3 === 0) {
         const attachmentId = randomUUID();
-        attachments.push(
-          Object.assign(new AttachmentEntity(), {
-            id: attachmentId,
-            caseId: id,
-            organizationId: "acme",
-            caseUpdateId: null,
-            fileName: `logs-${i}.zip`,
-            size: 1024 * ((i % 100) + 1),
-            contentType: "application/zip",
-            sha1: "0".repeat(40),
-            sha256: "0".repeat(64),
-            uploadedAt: at,
-            uploadedBy: customer,
-            state: AttachmentState.ATTACHED,
-            blobKey: `bench/${attachmentId}`,
-          }),
-        );
+        attachments.push(benchAttachment({ id: attachmentId, caseId: id, organizationId: "acme", i, at, uploadedBy: customer }));
         if (threat) {
-          files.push(
-            Object.assign(new FileAnalysisEntity(), {
-              id: randomUUID(),
-              caseId: id,
-              organizationId: "acme",
-              threatCategory: ThreatCategory.INFECTION_ANALYSIS,
-              fileName: `sample-${i}.exe`,
-              sha1: "1".repeat(40),
-              verdict: FileVerdict.DANGEROUS,
-              detectionName: "Ransom.Win32.BENCH",
-              patternVersion: "19.100",
-              analyzedAt: at,
-              attachmentId,
-              emailAnalysisId: null,
-              createdAt: at,
-            }),
-          );
+          files.push(benchFileAnalysis({ id: randomUUID(), caseId: id, organizationId: "acme", i, at, attachmentId, verdict: FileVerdict.DANGEROUS }));
         }
       }
     }
-    await db.cases.getRepository(CaseEntity).insert(cases);
-    await db.cases.getRepository(CaseUpdateEntity).insert(updates);
-    await db.cases.getRepository(CaseEventEntity).insert(events);
-    if (attachments.length) await db.attachments.getRepository(AttachmentEntity).insert(attachments);
-    if (files.length) await db.threats.getRepository(FileAnalysisEntity).insert(files);
+    await insertRows(db, { cases, updates, events, attachments, files });
     onProgress(Math.min(start + chunk, from + count) - from);
   }
+}
+
+/** One chunk of generated rows, for the cases, attachments and threat-analysis databases. */
+export interface BenchRows {
+  cases: CaseEntity[];
+  updates: CaseUpdateEntity[];
+  events: CaseEventEntity[];
+  attachments: AttachmentEntity[];
+  files: FileAnalysisEntity[];
+}
+
+/** Inserts a chunk of rows, each kind into its own database. */
+export async function insertRows(db: BenchDatabases, rows: BenchRows): Promise<void> {
+  await db.cases.getRepository(CaseEntity).insert(rows.cases);
+  await db.cases.getRepository(CaseUpdateEntity).insert(rows.updates);
+  await db.cases.getRepository(CaseEventEntity).insert(rows.events);
+  if (rows.attachments.length) await db.attachments.getRepository(AttachmentEntity).insert(rows.attachments);
+  if (rows.files.length) await db.threats.getRepository(FileAnalysisEntity).insert(rows.files);
+}
+
+interface BenchFileFields {
+  id: string;
+  caseId: string;
+  organizationId: string;
+  /** The case's number in the generated set: names and sizes derive from it. */
+  i: number;
+  at: Date;
+}
+
+/** An attached log archive of case `i` (its bytes are never read: the blob key points nowhere). */
+export function benchAttachment({ id, caseId, organizationId, i, at, uploadedBy }: BenchFileFields & { uploadedBy: Actor }): AttachmentEntity {
+  return Object.assign(new AttachmentEntity(), {
+    id,
+    caseId,
+    organizationId,
+    caseUpdateId: null,
+    fileName: `logs-${i}.zip`,
+    size: 1024 * ((i % 100) + 1),
+    contentType: "application/zip",
+    sha1: "0".repeat(40),
+    sha256: "0".repeat(64),
+    uploadedAt: at,
+    uploadedBy,
+    state: AttachmentState.ATTACHED,
+    blobKey: `bench/${id}`,
+  });
+}
+
+/** The analysis result of case `i`'s sample (from attachment `attachmentId`, when it has one). */
+export function benchFileAnalysis({ id, caseId, organizationId, i, at, attachmentId, verdict }: BenchFileFields & { attachmentId: string | null; verdict: FileVerdict }): FileAnalysisEntity {
+  return Object.assign(new FileAnalysisEntity(), {
+    id,
+    caseId,
+    organizationId,
+    threatCategory: ThreatCategory.INFECTION_ANALYSIS,
+    fileName: `sample-${i}.exe`,
+    sha1: "1".repeat(40),
+    verdict,
+    detectionName: "Ransom.Win32.BENCH",
+    patternVersion: "19.100",
+    analyzedAt: at,
+    attachmentId,
+    emailAnalysisId: null,
+    createdAt: at,
+  });
 }

@@ -4,7 +4,7 @@ import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { DataSource } from "typeorm";
 import { savePartner } from "../../gateway/access/partner.service.js";
 import type { TokenClaims } from "../../gateway/auth/demo-users.js";
-import { AttachmentEntity, AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
+import { AttachmentEntity } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import { CaseEventEntity } from "../../subgraphs/cases/case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
 import { CaseEntity } from "../../subgraphs/cases/case/case.entity.js";
@@ -14,7 +14,7 @@ import { ProductProfile } from "../../subgraphs/cases/product-profile/product-pr
 import { ActorRole } from "../../subgraphs/kit/actor.js";
 import { FileAnalysisEntity } from "../../subgraphs/threat-analysis/file-analysis/file-analysis.entity.js";
 import { FileVerdict } from "../../subgraphs/threat-analysis/threat.enums.js";
-import type { BenchDatabases } from "./data.js";
+import { benchAttachment, type BenchDatabases, benchFileAnalysis, insertRows } from "./data.js";
 
 /**
  * The mixed workload's world: 20 organizations, their cases (about five updates each, files on half,
@@ -135,49 +135,13 @@ export async function insertWorkloadCases(db: BenchDatabases, from: number, coun
       }
       const attachmentId = i % 2 === 0 ? `${id.slice(0, 23)}-a0${id.slice(26)}` : null;
       if (attachmentId) {
-        attachments.push(
-          Object.assign(new AttachmentEntity(), {
-            id: attachmentId,
-            caseId: id,
-            organizationId: org,
-            caseUpdateId: null,
-            fileName: `logs-${i}.zip`,
-            size: 1024 * ((i % 100) + 1),
-            contentType: "application/zip",
-            sha1: "0".repeat(40),
-            sha256: "0".repeat(64),
-            uploadedAt: created,
-            uploadedBy: customer,
-            state: AttachmentState.ATTACHED,
-            blobKey: `bench/${attachmentId}`,
-          }),
-        );
+        attachments.push(benchAttachment({ id: attachmentId, caseId: id, organizationId: org, i, at: created, uploadedBy: customer }));
       }
       if (threat) {
-        files.push(
-          Object.assign(new FileAnalysisEntity(), {
-            id: `${id.slice(0, 23)}-f0${id.slice(26)}`,
-            caseId: id,
-            organizationId: org,
-            threatCategory: ThreatCategory.INFECTION_ANALYSIS,
-            fileName: `sample-${i}.exe`,
-            sha1: "1".repeat(40),
-            verdict: i % 3 ? FileVerdict.DANGEROUS : FileVerdict.NO_PROBLEM,
-            detectionName: "Ransom.Win32.BENCH",
-            patternVersion: "19.100",
-            analyzedAt: created,
-            attachmentId,
-            emailAnalysisId: null,
-            createdAt: created,
-          }),
-        );
+        files.push(benchFileAnalysis({ id: `${id.slice(0, 23)}-f0${id.slice(26)}`, caseId: id, organizationId: org, i, at: created, attachmentId, verdict: i % 3 ? FileVerdict.DANGEROUS : FileVerdict.NO_PROBLEM }));
       }
     }
-    await db.cases.getRepository(CaseEntity).insert(cases);
-    await db.cases.getRepository(CaseUpdateEntity).insert(updates);
-    await db.cases.getRepository(CaseEventEntity).insert(events);
-    if (attachments.length) await db.attachments.getRepository(AttachmentEntity).insert(attachments);
-    if (files.length) await db.threats.getRepository(FileAnalysisEntity).insert(files);
+    await insertRows(db, { cases, updates, events, attachments, files });
     onProgress(Math.min(start + chunk, from + count) - from);
   }
 }
