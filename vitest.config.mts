@@ -12,10 +12,7 @@ export default defineConfig({
   resolve: { alias: { graphql: require.resolve("graphql") } },
   test: {
     include: ["**/*.test.ts"],
-    // The topology soak (a dozen processes under faults, minutes long) runs apart, with `npm run test:soak`
-    // (SOAK=1): it still fails now and then (docs/decisions.md, "Two of everything"), and a flaky
-    // test in the suite every change must pass would block every change.
-    exclude: ["node_modules/**", "dist/**", ...(process.env.SOAK ? [] : ["test/faults/topology-soak.test.ts"])],
+    exclude: ["node_modules/**", "dist/**"],
     testTimeout: 30_000,
     // A worker runs its files one after another without reloading modules between them: Apollo, TypeORM
     // and type-graphql load once per worker instead of once per file (that import was a quarter of the

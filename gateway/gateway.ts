@@ -35,6 +35,7 @@ import { gatewayMigrations } from "./migrations/index.js";
 import { CaseActivityRelay } from "./relay/case-activity-relay.js";
 import { deliverCaseActivityAfterMutations, mutationFieldsOf } from "./relay/deliver-after-mutations.js";
 import { ReservationRelay } from "./relay/reservation-relay.js";
+import { answerAfterBody } from "./uploads/answer-after-body.js";
 import { forwardUploads } from "./uploads/upload-forwarding.js";
 import { queryCostPlugin, queryShapeRules, querySizeLimit } from "./protection/query-limits.js";
 import { checkJsonBody } from "./protection/json-body.js";
@@ -205,6 +206,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   app.use(SSE_PATH, rateLimits.beforeAuthentication, requireIdentity, rateLimits.afterAuthentication, express.json({ limit: config.jsonBodyLimit, verify: checkJsonBody() }), subscriptions.sse);
   app.use(
     "/graphql",
+    answerAfterBody,
     rateLimits.beforeAuthentication,
     requireIdentity,
     rateLimits.afterAuthentication,

@@ -1,21 +1,24 @@
 import { createHash } from "node:crypto";
 import type { RequestHandler } from "express";
 import { type DataSource, LessThan } from "typeorm";
-import { IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED } from "../../subgraphs/kit/idempotency-protocol.js";
+import { IDEMPOTENCY_KEY_IN_FLIGHT, IDEMPOTENCY_KEY_REUSED, MAX_IDEMPOTENCY_KEY_LENGTH, RETRYABLE_CONFLICT_REASONS } from "../../subgraphs/kit/idempotency-protocol.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
 import { queryScanOf } from "../protection/query-limits.js";
 import { selectedOperation } from "../protection/query-scan.js";
 import { IdempotencyRecord } from "./idempotency-record.entity.js";
 
 export const IDEMPOTENCY_HEADER = "idempotency-key";
-const MAX_KEY_LENGTH = 255;
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** Larger answers are not kept (a mutation payload is small; this bounds the table). */
 const MAX_STORED_BODY = 60_000;
 /** How long a key stays "being processed" when its request never settles it (default; see `pendingLeaseMs`). */
 export const DEFAULT_PENDING_LEASE_MS = 30_000;
-/** Errors that say "try again" (a subgraph's "this key's first attempt still runs" too): their answers are not replayed. */
-const RETRYABLE = /"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"|"reason":"IDEMPOTENCY_KEY_IN_FLIGHT"/;
+/**
+ * Errors that say "try again": their answers are not replayed. Besides the retryable codes, the CONFLICTs
+ * that clear by themselves (a subgraph's "this key's first attempt still runs", "a file another request
+ * holds"): kept, such an answer would be all the retries of the key ever got.
+ */
+const RETRYABLE = new RegExp(`"code":"(INTERNAL_SERVER_ERROR|SERVICE_UNAVAILABLE|RATE_LIMITED)"|"reason":"(${RETRYABLE_CONFLICT_REASONS.join("|")})"`);
 
 export interface IdempotencyOptions {
   /**
@@ -63,8 +66,8 @@ export function idempotency(dataSource: DataSource, clock: () => Date = () => ne
     if (scan === undefined) return next(new Error("idempotency is mounted before querySizeLimit: the query text has not been checked"));
     // A text that does not lex is no operation at all: the GraphQL server answers the syntax error.
     if (scan === null || selectedOperation(scan, body?.operationName)?.operation !== "mutation") return next();
-    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      return graphqlError(res, 400, "BAD_USER_INPUT", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`, { field: "Idempotency-Key" });
+    if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      return graphqlError(res, 400, "BAD_USER_INPUT", `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { field: "Idempotency-Key" });
     }
     const principal = res.locals.principal as Principal;
     const owner = `${principal.kind}:${principal.id}`;

@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import busboy from "busboy";
 import type { Request, RequestHandler, Response } from "express";
 import type { GraphQLSchema } from "graphql";
+import { IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from "../../subgraphs/kit/idempotency-protocol.js";
 import { IDENTITY_HEADER, signIdentity } from "../../subgraphs/kit/identity.js";
 import type { Logger } from "../../subgraphs/kit/logger.js";
 import type { Principal } from "../../subgraphs/kit/principal.js";
@@ -99,9 +100,16 @@ export function forwardUploads(options: UploadForwardingOptions): RequestHandler
         "BAD_REQUEST",
       );
     }
+    // The attachments subgraph keeps the key with the files it stores (subgraphs/kit/idempotency.ts): a retry
+    // whose first upload committed is answered with those files, not stored again.
+    const idempotencyKey = req.header("idempotency-key");
+    if (idempotencyKey !== undefined && (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH)) {
+      req.resume();
+      return sendError(res, 400, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, "BAD_USER_INPUT", { field: "Idempotency-Key" });
+    }
     const principal = res.locals.principal as Principal;
     const token = signIdentity(principal, identityAudience("attachments"), options.identityPrivateKey);
-    new UploadForwarding(req, res, token, options).start();
+    new UploadForwarding(req, res, token, options, idempotencyKey).start();
   };
 }
 
@@ -127,6 +135,7 @@ class UploadForwarding {
     private readonly res: Response,
     private readonly token: string,
     private readonly options: UploadForwardingOptions,
+    private readonly idempotencyKey?: string,
   ) {
     // Larger buffers than busboy's 16 KiB default: fewer, bigger writes on the way to the subgraph.
     // Two fields (operations, map) and the files: a third field or one file too many ends the request, never passes silently.
@@ -226,6 +235,7 @@ class UploadForwarding {
         "apollo-require-preflight": "true",
         [IDENTITY_HEADER]: this.token,
         "x-request-id": this.requestId,
+        ...(this.idempotencyKey ? { [IDEMPOTENCY_KEY_HEADER]: this.idempotencyKey } : {}),
       },
     });
     outgoing.setTimeout(this.options.idleTimeoutMs ?? 60_000, () => outgoing.destroy(new Error("attachments subgraph timed out")));

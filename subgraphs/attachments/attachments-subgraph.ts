@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { DataSource } from "typeorm";
 import { createDataSource } from "../kit/database.js";
 import { buildFederatedSchema } from "../kit/federated-schema.js";
+import { IdempotencyReceipt } from "../kit/idempotency.js";
 import { createLogger, type Logger } from "../kit/logger.js";
 import { createSubgraphServer, type SubgraphServer } from "../kit/subgraph-server.js";
 import { AttachmentFactsResolver } from "./attachment-facts/attachment-facts.resolver.js";
@@ -27,7 +28,7 @@ import { StagingLockEntity } from "./staging-quota/staging-lock.entity.js";
 import { attachmentsMigrations } from "./migrations/index.js";
 
 export const ATTACHMENTS_SUBGRAPH = "attachments";
-export const attachmentsEntities = [AttachmentEntity, StagingLockEntity, StagedReservationEntity];
+export const attachmentsEntities = [AttachmentEntity, StagingLockEntity, StagedReservationEntity, IdempotencyReceipt];
 
 export function buildAttachmentsSchema() {
   return buildFederatedSchema(

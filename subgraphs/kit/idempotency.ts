@@ -160,6 +160,21 @@ export async function idempotent<T, A extends Record<string, string>>(
 }
 
 /**
+ * Inside a keyed mutation that holds its key: an opaque name (64 hex digits) of the caller, the key and
+ * the mutation's response key, the same for every attempt of that request. Work an attempt leaves
+ * behind outside the change's transaction (files held for it elsewhere) is tagged with it, so that a
+ * later attempt, which holds the key only once no earlier one does, can find that work and undo it at
+ * once instead of waiting for the recovery. Undefined outside a keyed mutation.
+ */
+export function attemptScope(): string | undefined {
+  const receipt = pendingReceipt.getStore();
+  if (!receipt) return undefined;
+  return createHash("sha256")
+    .update(JSON.stringify([receipt.principal, receipt.key, receipt.field]))
+    .digest("hex");
+}
+
+/**
  * Inside the transaction of a keyed mutation's change (see `idempotent`): answers its receipt with
  * `answer`, the ids `replay` needs. Outside a keyed mutation it does nothing. Fails (and so rolls the
  * change back, retryably) when the claim was taken over, which only a stalled attempt sees.

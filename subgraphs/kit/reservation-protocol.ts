@@ -14,6 +14,12 @@ export const RESERVE_ATTACHMENTS = `mutation ReserveAttachments($reservationId: 
   reserveAttachments(reservationId: $reservationId, caseId: $caseId, updateId: $updateId, organizationId: $organizationId, inquiryType: $inquiryType, ids: $ids, reopening: $reopening) { id fileName }
 }`;
 
+/**
+ * `extensions.reason` of the CONFLICT for a file another request holds (reserved, not yet confirmed or
+ * released): it clears by itself, so a client retries it, with the same Idempotency-Key.
+ */
+export const ATTACHMENT_RESERVED = "ATTACHMENT_RESERVED";
+
 /** A file the attachments subgraph holds for a reservation, as its answer to RESERVE_ATTACHMENTS names it. */
 export interface ReservedFile {
   id: string;

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import type { ReservationStep } from "../../subgraphs/cases/attachment-reservation/attachment-reservation.coordinator.js";
 import { AttachmentReservationEntity, ReservationState } from "../../subgraphs/cases/attachment-reservation/attachment-reservation.entity.js";
+import { retryDelayMs } from "../../subgraphs/cases/attachment-reservation/attachment-reservation.store.js";
 import { casesConfig } from "../../subgraphs/cases/config.js";
 import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
 import { createLogger } from "../../subgraphs/kit/logger.js";
@@ -234,5 +235,9 @@ describe("reservation relay settings", () => {
     expect(() => casesConfig({ NODE_ENV: "test", RESERVATION_PENDING_TIMEOUT_SECONDS: "10" })).toThrow(/RESERVATION_PENDING_TIMEOUT_SECONDS/);
     expect(() => casesConfig({ NODE_ENV: "test", RESERVATION_LEASE_SECONDS: "soon" })).toThrow(/RESERVATION_LEASE_SECONDS/);
     expect(casesConfig({ NODE_ENV: "test" }).reservations).toEqual({ pendingTimeoutSeconds: 300, leaseSeconds: 60 });
+  });
+
+  it("retries an undelivered command after 5 s, doubling, never more than a minute apart (files stay held until it gets through)", () => {
+    expect([1, 2, 3, 4, 5, 50].map(retryDelayMs)).toEqual([5_000, 10_000, 20_000, 40_000, 60_000, 60_000]);
   });
 });

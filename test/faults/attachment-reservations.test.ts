@@ -197,6 +197,45 @@ describe.each(DATABASES)("crashes between the steps of attaching files on %s", (
     expect((await threats.submit(acme, { caseId, attachmentIds: [id] })).errors).toBeUndefined();
   });
 
+  // Found by the topology soak: the gateway kept "a file another request holds" as the key's final answer,
+  // so every retry of the request was answered that CONFLICT again, long after the files were free.
+  it("does not answer a keyed request's retry from an earlier CONFLICT ATTACHMENT_RESERVED: once the files are free, the retry attaches them", async () => {
+    const caseId = await newCase();
+    const ids = await stage({ caseId }, 1);
+    scenario = { crash: "reserved", commits: false };
+    expect(codeOf(await graph.request({ query: ADD_UPDATE, variables: { input: { caseId, body: "held by a dead request", attachmentIds: ids } }, token: acme }))).toBe("INTERNAL_SERVER_ERROR");
+    scenario = null;
+    const keyed = { query: ADD_UPDATE, variables: { input: { caseId, body: "keyed", attachmentIds: ids } }, token: acme, headers: { "idempotency-key": `held-${caseId}` } };
+    expect((await graph.request(keyed)).errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "ATTACHMENT_RESERVED" });
+    await restart();
+    const retry = await graph.request(keyed);
+    expect(retry.errors).toBeUndefined();
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(retry.data!.addCaseUpdate.update.attachments.map((a: { state: string }) => a.state)).toEqual(["ATTACHED"]);
+    await expectConsistent();
+  });
+
+  it.each([
+    ["its process died after reserving them", { crash: "reserved", commits: false }],
+    ["its release did not get through", { fail: ["main-transaction"], crash: "releasing", commits: false }],
+  ] satisfies [string, Scenario][])("a retry with the same Idempotency-Key gives back at once the files its earlier attempt still held (%s), while another request still finds them held", async (_name, s) => {
+    const caseId = await newCase();
+    const ids = await stage({ caseId }, 1);
+    const keyed = (key: string) => ({ query: ADD_UPDATE, variables: { input: { caseId, body: `retried ${key}`, attachmentIds: ids } }, token: acme, headers: { "idempotency-key": key } });
+    scenario = s;
+    expect(codeOf(await graph.request(keyed(`first-${caseId}`)))).toBe("INTERNAL_SERVER_ERROR");
+    scenario = null;
+    // Another request (its own key) may not take them: the earlier attempt is not its own.
+    const other = await graph.request(keyed(`other-${caseId}`));
+    expect(other.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "ATTACHMENT_RESERVED" });
+    // The retry of the first request, with no recovery and no relay pass in between.
+    const retry = await graph.request(keyed(`first-${caseId}`));
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data!.addCaseUpdate.update.attachments.map((a: { state: string }) => a.state)).toEqual(["ATTACHED"]);
+    expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: `retried first-${caseId}` })).toBe(1);
+    await expectConsistent();
+  });
+
   it("files held by a crashed request are refused to a retry until the recovery gives them back, then the retry succeeds", async () => {
     const caseId = await newCase();
     const ids = await stage({ caseId }, 1);

@@ -7,7 +7,7 @@ import { caseApi } from "../support/case-api.js";
 import { CREATE_CASE, productCase } from "../support/fixtures.js";
 import { DATABASES } from "../support/databases.js";
 import { startGraph, type TestGraph } from "../support/graph.js";
-import { randomFile, upload } from "../support/uploads.js";
+import { attachmentRows, randomFile, storedBlobs, upload } from "../support/uploads.js";
 
 const ADD_UPDATE = "mutation($input: AddCaseUpdateInput!) { addCaseUpdate(input: $input) { update { id body } case { id } } }";
 const UPDATE_CASE = "mutation($input: UpdateCaseInput!) { updateCase(input: $input) { case { id businessImpact } } }";
@@ -116,6 +116,36 @@ describe.each(DATABASES)("a keyed mutation whose answer was lost after it commit
     expect(again.errors).toBeUndefined();
     expect(again.data!.addCaseUpdate.update.id).toBe(answered.data!.addCaseUpdate.update.id);
     expect(await graph.cases.dataSource.getRepository(CaseUpdateEntity).countBy({ caseId, body: input.body })).toBe(1);
+  });
+
+  // An upload has no record at the gateway (its body is a stream, not kept): the attachments subgraph's receipt is the only one.
+  it("answers the retry of an upload with the files its first attempt stored, and stores them once", async () => {
+    const files = () => [{ name: "twice.log", type: "text/plain", data: Buffer.from("the same bytes, sent twice") }];
+    const keyed = (key: string, input: Record<string, unknown>) => upload(graph, { token: acme, input, files: files(), headers: { "apollo-require-preflight": "true", "idempotency-key": key } });
+    const blobsBefore = storedBlobs(graph).objects.length;
+    const first = await keyed("upload-once", { caseId });
+    expect(first.errors).toBeUndefined();
+    const retry = await keyed("upload-once", { caseId });
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data!.uploadAttachments.attachments).toEqual(first.data!.uploadAttachments.attachments);
+    expect((await attachmentRows(graph)).filter((row) => row.caseId === caseId && row.fileName === "twice.log")).toHaveLength(1);
+    expect(storedBlobs(graph).objects.length).toBe(blobsBefore + 1);
+    // The same key for an upload somewhere else is another request: refused, nothing stored.
+    const elsewhere = await keyed("upload-once", { organizationId: "acme" });
+    expect(elsewhere.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", reason: "IDEMPOTENCY_KEY_REUSED" });
+    expect(storedBlobs(graph).objects.length).toBe(blobsBefore + 1);
+    // Without a key, the same upload is a new one.
+    expect((await upload(graph, { token: acme, input: { caseId }, files: files() })).errors).toBeUndefined();
+    expect((await attachmentRows(graph)).filter((row) => row.caseId === caseId && row.fileName === "twice.log")).toHaveLength(2);
+  });
+
+  it("refuses an upload's Idempotency-Key that is empty or over 255 characters, before any byte is stored", async () => {
+    for (const key of ["", "k".repeat(256)]) {
+      const answer = await upload(graph, { token: acme, input: { caseId }, files: [{ name: "bad-key.log", data: randomFile(64) }], headers: { "apollo-require-preflight": "true", "idempotency-key": key } });
+      expect(answer.status).toBe(400);
+      expect(answer.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "Idempotency-Key" });
+    }
+    expect((await attachmentRows(graph)).filter((row) => row.fileName === "bad-key.log")).toEqual([]);
   });
 
   it("keeps receipts apart per caller: another caller's same key is its own request", async () => {

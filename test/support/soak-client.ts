@@ -151,8 +151,10 @@ export class SoakClient {
         // and "a file another request holds" (a request whose process died holds it until the relay gives it back).
         const reason = code === "CONFLICT" ? response.errors?.[0]?.extensions?.reason : undefined;
         const label = reason === IDEMPOTENCY_KEY_IN_FLIGHT ? "CONFLICT (key in flight)" : reason === "ATTACHMENT_RESERVED" ? "CONFLICT (file reserved)" : code;
+        // A retryable error the gateway answered from the key's record is no retry at all: every later one would get it too.
+        const replayed = response.headers.get("idempotent-replayed") === "true" ? " replayed from the key's record" : "";
         // Any error counts, final or not: the run must show none outside fault windows, and none but the retryable ones.
-        if (code) failure = { code: label!, status: response.status, message: response.errors?.[0]?.message ?? "" };
+        if (code) failure = { code: `${label!}${replayed}`, status: response.status, message: response.errors?.[0]?.message ?? "" };
       } catch (error) {
         failure = { code: "NETWORK", status: 0, message: String((error as Error).cause ?? error) };
       }

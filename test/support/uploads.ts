@@ -64,8 +64,14 @@ export function postMultipart(url: string, { token, input, files, query = UPLOAD
         ...(headers ?? { "apollo-require-preflight": "true" }),
       },
     });
-    req.on("error", reject);
+    let answered = false;
+    // A server may answer before the body is all sent (a refusal, a load balancer's 503) and close: a client
+    // that already has that answer reads it rather than report the write that failed after it.
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
     req.on("response", (response) => {
+      answered = true;
       const chunks: Buffer[] = [];
       // The connection lost mid-answer (the gateway killed while it answered): a network error, not a hang.
       response.on("error", reject);

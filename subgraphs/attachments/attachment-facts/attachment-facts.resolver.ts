@@ -1,6 +1,7 @@
 import { Arg, Ctx, Directive, Field, ID, ObjectType, Query, Resolver } from "type-graphql";
 import { In } from "typeorm";
 import { domainError, ErrorCode } from "../../kit/errors.js";
+import { ATTACHMENT_RESERVED } from "../../kit/reservation-protocol.js";
 import { canSeeOrganization } from "../../kit/principal.js";
 import { AttachmentEntity, AttachmentState, VisibleAttachmentState } from "../attachment/attachment.entity.js";
 import type { AttachmentsContext } from "../attachments.context.js";
@@ -36,7 +37,7 @@ export class AttachmentFactsResolver {
       const reserved = await ctx.services.dataSource.getRepository(AttachmentEntity).findBy({ id: In(missing), state: AttachmentState.RESERVED });
       const inTransit = reserved.find((row) => canSeeOrganization(ctx.principal, row.organizationId));
       if (inTransit) {
-        throw domainError(ErrorCode.CONFLICT, `${inTransit.fileName} is being attached to an update or case; retry shortly`, { reason: "ATTACHMENT_RESERVED" });
+        throw domainError(ErrorCode.CONFLICT, `${inTransit.fileName} is being attached to an update or case; retry shortly`, { reason: ATTACHMENT_RESERVED });
       }
     }
     // A file uploaded before its case exists is nobody's case file yet.

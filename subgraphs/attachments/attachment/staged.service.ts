@@ -1,6 +1,7 @@
 import { type DataSource, type EntityManager, In } from "typeorm";
 import { badInput, domainError, ErrorCode, forbidden, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, isRelay, type Principal } from "../../kit/principal.js";
+import { ATTACHMENT_RESERVED } from "../../kit/reservation-protocol.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import type { AttachmentsConfig } from "../config.js";
 import { AttachmentEntity, AttachmentState } from "./attachment.entity.js";
@@ -149,7 +150,7 @@ export class StagedAttachmentService {
     if (row.state !== AttachmentState.ATTACHED && !isUploader(principal, row)) throw notFound("Attachment", id);
     // Held by a request that has not finished (or whose process died: then until the relay gives it back): not final.
     if (row.state === AttachmentState.RESERVED) {
-      throw domainError(ErrorCode.CONFLICT, `${row.fileName} is being attached to another update or case; retry shortly`, { field: "attachmentIds", reason: "ATTACHMENT_RESERVED" });
+      throw domainError(ErrorCode.CONFLICT, `${row.fileName} is being attached to another update or case; retry shortly`, { field: "attachmentIds", reason: ATTACHMENT_RESERVED });
     }
     if (row.state !== AttachmentState.STAGED) throw badInput("attachmentIds", `${row.fileName} is already attached`);
     // Uploads made before the case exists (uploadAttachments with organizationId) join a registration, or an update that reopens a case.

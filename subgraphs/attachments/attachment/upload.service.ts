@@ -2,8 +2,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { Transform } from "node:stream";
 import type DataLoader from "dataloader";
 import type { FileUpload } from "graphql-upload-minimal";
-import type { DataSource } from "typeorm";
+import { type DataSource, In } from "typeorm";
 import { actorOf } from "../../kit/actor.js";
+import { recordAnswer } from "../../kit/idempotency.js";
 import type { CaseAccess } from "../../kit/case-access-client.js";
 import { badInput, domainError, ErrorCode, forbidden, notFound } from "../../kit/errors.js";
 import { canSeeOrganization, hasScope, type Principal } from "../../kit/principal.js";
@@ -95,7 +96,7 @@ function uploadError(error: unknown): unknown {
  * Reads every upload stream this request did not read, so that the multipart parser reaches the end
  * of the request and the response goes out to a client that has finished sending.
  */
-function drainUnread(files: Promise<FileUpload>[]): void {
+export function drainUnread(files: Promise<FileUpload>[]): void {
   for (const pending of files) {
     Promise.resolve(pending).then(
       (file) => {
@@ -177,6 +178,17 @@ export class AttachmentUploadService {
       releaseSlot?.();
       drainUnread(files);
     }
+  }
+
+  /**
+   * The answer to a retry of an upload that committed (its key's receipt names the files): those files as
+   * they are now, in the order they were sent (the retry's own file parts go unused).
+   */
+  async uploaded(attachmentIds: string): Promise<AttachmentEntity[]> {
+    const ids = attachmentIds.split(",");
+    // On the primary, where the receipt was read: a replica behind it may not have the rows yet.
+    const rows = await inTransaction(this.services.dataSource, (tx) => tx.findBy(AttachmentEntity, { id: In(ids) }));
+    return ids.flatMap((id) => rows.find((row) => row.id === id) ?? []);
   }
 
   /** Applies the ZIP rule to a stored file (see `ZipCheck`); returns what to record as `encryptedZip`. */
@@ -287,6 +299,8 @@ export class AttachmentUploadService {
           AttachmentEntity,
           rows.map((row) => ({ ...row })),
         );
+        // The caller's Idempotency-Key, if any, now answers with these files (kit/idempotency.ts).
+        await recordAnswer(tx, { attachmentIds: rows.map((row) => row.id).join(",") });
         for (const [index, row] of rows.entries()) {
           if (committed.includes(row.blobKey)) continue;
           await blobs.commit(files[index]!.tempKey, row.blobKey);

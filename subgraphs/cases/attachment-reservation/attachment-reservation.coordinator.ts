@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { domainError, ErrorCode } from "../../kit/errors.js";
 import type { ReservedFile } from "../../kit/reservation-protocol.js";
+import { attemptScope } from "../../kit/idempotency.js";
 import type { Logger } from "../../kit/logger.js";
 import { inTransaction } from "../../kit/transaction.js";
 import type { AttachmentLinker, ReservationTarget } from "../case/attachment-linker.js";
@@ -56,7 +57,9 @@ export interface AttachmentRequest extends ReservationTarget {
  *   5. release    when 2 or 3 fails: R PENDING → RELEASING, attachments gives the files back (STAGED),
  *                 then R → RELEASED                                                                   - HTTP, best effort
  *   6. recovery   R still PENDING after RESERVATION_PENDING_TIMEOUT_SECONDS: its request died; R → RELEASING
- *                 (the conditional updates of 3 and 6 make commit and recovery exclusive)
+ *                 (the conditional updates of 3 and 6 make commit and recovery exclusive). Sooner for a
+ *                 request with an Idempotency-Key: its retry, which holds the key only once no earlier
+ *                 attempt does, releases what earlier attempts left PENDING or RELEASING before step 1
  *   7. relay      the gateway's relay claims COMMITTED and RELEASING rows whose own try did not get
  *                 through and delivers confirm or release as its system principal, then acknowledges.
  *
@@ -81,8 +84,10 @@ export class ReservationCoordinator {
    */
   async commitWithAttachments<T>(request: AttachmentRequest, change: (tx: EntityManager, files: readonly ReservedFile[]) => Promise<T>): Promise<T> {
     if (request.attachmentIds.length === 0) return inTransaction(this.dataSource, (tx) => change(tx, []));
+    const requestScope = attemptScope() ?? null;
+    if (requestScope) await this.releaseEarlierAttempts(requestScope, request.identityToken);
     const reservationId = randomUUID();
-    await this.store.writeIntent(reservationId, request.caseId, request.updateId, request.attachmentIds);
+    await this.store.writeIntent(reservationId, request.caseId, request.updateId, request.attachmentIds, requestScope);
     let result: T;
     try {
       await this.faults("intent-written");
@@ -98,7 +103,7 @@ export class ReservationCoordinator {
         return value;
       });
     } catch (error) {
-      if (!(error instanceof SimulatedCrash)) await this.release(request, reservationId);
+      if (!(error instanceof SimulatedCrash)) await this.release({ id: reservationId, caseId: request.caseId, state: ReservationState.PENDING }, request.identityToken);
       throw error;
     }
     await this.confirm(request, reservationId);
@@ -120,15 +125,32 @@ export class ReservationCoordinator {
   }
 
   /**
-   * Step 5, compensation of a failed step 2 or 3. R goes RELEASING before the release is sent: if it
-   * is no longer PENDING, the main transaction did commit (its answer was lost) or the recovery has
-   * it, and the relay delivers what the row says.
+   * Step 6 for a retry of a keyed request: files an earlier attempt of it still holds (its replica was
+   * killed, its caller gave up and the release did not get through, or it stalled past its claim on the
+   * key) would be refused to this attempt as ATTACHMENT_RESERVED until the recovery and the relay give
+   * them back, minutes later. This attempt holds the key, so none of those attempts can answer any more
+   * (their answer needs the key, and their commit needs R PENDING, which the release ends first): release
+   * their files now. A release that fails stays due for the relay, and the reserve that follows says
+   * "retry shortly" as before.
    */
-  private async release(request: AttachmentRequest, reservationId: string): Promise<void> {
+  private async releaseEarlierAttempts(requestScope: string, identityToken: string): Promise<void> {
+    for (const earlier of await this.store.unfinishedOf(requestScope)) {
+      this.logger.info({ reservationId: earlier.id, state: earlier.state }, "a retry releases the files an earlier attempt of its request still held");
+      await this.release(earlier, identityToken);
+    }
+  }
+
+  /**
+   * Step 5, compensation of a failed step 2 or 3 (and the release of step 6). R goes RELEASING before the
+   * release is sent: if it is no longer PENDING, the main transaction did commit (its answer was lost) or
+   * the recovery has it, and the relay delivers what the row says. A row already RELEASING is sent as it is.
+   */
+  private async release(reservation: { id: string; caseId: string; state: ReservationState }, identityToken: string): Promise<void> {
+    const reservationId = reservation.id;
     try {
-      if (!(await this.store.markReleasing(reservationId))) return;
+      if (reservation.state !== ReservationState.RELEASING && !(await this.store.markReleasing(reservationId))) return;
       await this.faults("releasing");
-      await this.attachments.release(request.identityToken, reservationId, request.caseId);
+      await this.attachments.release(identityToken, reservationId, reservation.caseId);
       await this.faults("released");
       await this.store.markDelivered(reservationId, ReservationState.RELEASING);
     } catch (error) {

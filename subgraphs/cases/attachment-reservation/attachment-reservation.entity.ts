@@ -25,6 +25,7 @@ export enum ReservationState {
 @Index(["state", "nextAttemptAt"])
 @Index(["state", "createdAt"])
 @Index(["claimToken"])
+@Index(["requestScope"])
 export class AttachmentReservationEntity extends LeasedDelivery {
   /** Also the reservation's id in the attachments subgraph. */
   @PrimaryColumn({ type: "varchar", length: 36 })
@@ -46,4 +47,12 @@ export class AttachmentReservationEntity extends LeasedDelivery {
 
   @Column({ type: "datetime", precision: 3 })
   createdAt: Date;
+
+  /**
+   * The keyed request (caller, Idempotency-Key, mutation) whose attempt wrote the row, as kit/idempotency's
+   * `attemptScope` names it; null without a key. A retry of the request releases what an earlier attempt
+   * left PENDING or RELEASING before it reserves the same files again.
+   */
+  @Column({ type: "varchar", length: 64, nullable: true })
+  requestScope: string | null;
 }

@@ -1,12 +1,16 @@
 import { randomUUID } from "node:crypto";
-import type { DataSource, EntityManager } from "typeorm";
+import { type DataSource, type EntityManager, In } from "typeorm";
 import type { ReservationCommandKind, ReservationDelivery } from "../../kit/reservation-protocol.js";
 import { inTransaction } from "../../kit/transaction.js";
 import { AttachmentReservationEntity, ReservationState } from "./attachment-reservation.entity.js";
 
-/** First retry of a command the relay could not deliver; doubles with every further try, up to RETRY_MAX_MS. */
+/**
+ * First retry of a command the relay could not deliver; doubles with every further try, up to RETRY_MAX_MS.
+ * The cap is low: both commands are idempotent and cheap, and until one gets through the files stay held,
+ * refused to the caller's retries, so a delivery that failed through an outage must not wait long after it.
+ */
 const RETRY_BASE_MS = 5_000;
-const RETRY_MAX_MS = 10 * 60_000;
+const RETRY_MAX_MS = 60_000;
 
 /** The command a state stands for, and the final state its delivery leads to. */
 const COMMANDS: Partial<Record<ReservationState, { command: ReservationCommandKind; done: ReservationState }>> = {
@@ -41,8 +45,8 @@ export class ReservationStore {
     readonly timings: ReservationTimings,
   ) {}
 
-  /** Step 1: the intent, PENDING, in its own small transaction. */
-  async writeIntent(id: string, caseId: string, updateId: string | null, attachmentIds: string[]): Promise<void> {
+  /** Step 1: the intent, PENDING, in its own small transaction; `requestScope` names the keyed request it serves, if any. */
+  async writeIntent(id: string, caseId: string, updateId: string | null, attachmentIds: string[], requestScope: string | null = null): Promise<void> {
     const now = this.clock();
     const row = Object.assign(new AttachmentReservationEntity(), {
       id,
@@ -56,8 +60,20 @@ export class ReservationStore {
       claimToken: null,
       leaseExpiresAt: null,
       lastError: null,
+      requestScope,
     });
     await inTransaction(this.dataSource, (tx) => tx.insert(AttachmentReservationEntity, row));
+  }
+
+  /**
+   * Reservations written for the keyed request `requestScope` that are neither committed nor finished:
+   * PENDING (their attempt died, stalled or has not reached its commit) or RELEASING (their release has not
+   * got through yet). Read on the primary, in a transaction, so a lagging replica cannot hide one.
+   */
+  async unfinishedOf(requestScope: string): Promise<AttachmentReservationEntity[]> {
+    return inTransaction(this.dataSource, (tx) =>
+      tx.getRepository(AttachmentReservationEntity).find({ where: { requestScope, state: In([ReservationState.PENDING, ReservationState.RELEASING]) }, order: { createdAt: "ASC", id: "ASC" } }),
+    );
   }
 
   /**

@@ -11,6 +11,7 @@ import { CaseSearch1796230000003 } from "./1796230000003-caseSearch.js";
 import { CaseSearchStorageMode1796240000001 } from "./1796240000001-caseSearchStorageMode.js";
 import { CaseSearchWords1796240000002 } from "./1796240000002-caseSearchWords.js";
 import { IdempotencyReceipts1796240000003 } from "./1796240000003-idempotencyReceipts.js";
+import { ReservationRequestScope1796240000004 } from "./1796240000004-reservationRequestScope.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
 export const casesMigrations: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const casesMigrations: (new () => MigrationInterface)[] = [
   CaseSearchStorageMode1796240000001,
   CaseSearchWords1796240000002,
   IdempotencyReceipts1796240000003,
+  ReservationRequestScope1796240000004,
 ];
