@@ -76,3 +76,52 @@ describe("the gateway's subgraph fetcher on a kept-alive connection the other si
     expect(requests).toHaveLength(outcomes.length);
   });
 });
+
+describe("the gateway's subgraph fetcher's answers", () => {
+  let server: Server;
+  let url: string;
+  const received: { method?: string; url?: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push({ method: req.method, url: req.url, headers: req.headers, body });
+        // Status, repeated headers and a body in several chunks (é is two bytes, split across them).
+        res.writeHead(503, [
+          ["Content-Type", "application/json"],
+          ["X-Answer", "one"],
+          ["X-Answer", "two"],
+          ["Cache-Control", "max-age=30, private"],
+        ]);
+        const bytes = Buffer.from(JSON.stringify({ data: { text: "café".repeat(5_000) } }));
+        res.write(bytes.subarray(0, 4));
+        setTimeout(() => res.end(bytes.subarray(4)), 10);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql?x=1`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("hands Apollo the status, the headers by any case (repeated ones joined), and the whole body", async () => {
+    const fetcher = createSubgraphFetcher(5_000, false) as unknown as (
+      url: string,
+      init: { method: string; headers: Record<string, string>; body: string },
+    ) => Promise<{ ok: boolean; status: number; url: string; headers: { get(name: string): string | null; has(name: string): boolean } & Iterable<[string, string]>; text(): Promise<string>; json(): Promise<unknown> }>;
+    const response = await fetcher(url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "r-1" }, body: '{"query":"query { text }"}' });
+    expect(response.ok).toBe(false);
+    expect(response.status).toBe(503);
+    expect(response.url).toBe(url);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("X-ANSWER")).toBe("one, two");
+    expect(response.headers.has("Cache-Control")).toBe(true);
+    expect(response.headers.get("x-missing")).toBeNull();
+    const names = [...response.headers].map(([name]) => name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toContain("x-answer");
+    expect(await response.json()).toEqual({ data: { text: "café".repeat(5_000) } });
+    expect(received.at(-1)).toMatchObject({ method: "POST", url: "/graphql?x=1", body: '{"query":"query { text }"}', headers: { "content-type": "application/json", "x-request-id": "r-1" } });
+  });
+});

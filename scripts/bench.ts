@@ -218,8 +218,8 @@ async function main(): Promise<void> {
     const plainEnv = { ...env, GATEWAY_PORT: String(PORTS.plainGateway), SUBGRAPH_DEDUPLICATION: "false" };
     processes.push(await startProcess("gateway-without-deduplication", [join(__dirname, "..", SERVICES.gateway.main)], plainEnv, PORTS.plainGateway));
     const plainUrl = `http://127.0.0.1:${PORTS.plainGateway}/graphql`;
-    const load = (url: string, query: string, headers: Record<string, string> | (() => Promise<Record<string, string>>)) =>
-      medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS));
+    const load = (url: string, query: string, headers: Record<string, string> | (() => Promise<Record<string, string>>), watchPids: number[] = []) =>
+      medianOf(RUNS, async () => runLoad(url, body(query), typeof headers === "function" ? await headers() : headers, SECONDS, 10, watchPids));
 
     if (clientsOnly) {
       log(`8/9 dashboard polling with and without ETag; 9/9 resumable upload of ${UPLOAD_MB} MB against multipart`);
@@ -275,13 +275,22 @@ async function main(): Promise<void> {
     log(`1/9 gateway vs direct: ${RUNS} runs of ${SECONDS}s after a warm-up`);
     await check(gatewayUrl, CASES_QUERY, bearer);
     await check(plainUrl, CASES_QUERY, bearer);
-    const viaPlain = await load(plainUrl, CASES_QUERY, bearer);
+    // CPU per request (/proc) of the gateway sending every call and of the cases subgraph: they share the cores.
+    const pidOf = (name: string) => processes.find((p) => p.name === name)!.child.pid!;
+    const viaPlain = await load(plainUrl, CASES_QUERY, bearer, [pidOf("gateway-without-deduplication"), pidOf("cases")]);
     const viaGateway = await load(gatewayUrl, CASES_QUERY, bearer);
     // Identity tokens live 60 s: sign a fresh one for each run.
-    const direct = await load(casesUrl, CASES_QUERY, async () => ({ [IDENTITY_HEADER]: signIdentity(ACME, identityAudience("cases"), IDENTITY_KEYS.privateKey) }));
+    const direct = await load(casesUrl, CASES_QUERY, async () => ({ [IDENTITY_HEADER]: signIdentity(ACME, identityAudience("cases"), IDENTITY_KEYS.privateKey) }), [pidOf("cases")]);
+    const [plainGatewayCpu, plainCasesCpu] = viaPlain.cpuMsPerRequest!;
     rows.push(
       loadRow("1. cases(first: 20), straight to the cases subgraph", direct),
       loadRow("1. the same through our gateway, every call sent", viaPlain),
+      [
+        "1. CPU per request, every call sent (median of the runs, /proc)",
+        `gateway ${fmt(plainGatewayCpu!, 2)} ms, cases subgraph ${fmt(plainCasesCpu!, 2)} ms`,
+        `cases subgraph straight: ${fmt(direct.cpuMsPerRequest![0]!, 2)} ms`,
+        "",
+      ],
       loadRow("1. the same through our gateway, identical calls in flight shared (default)", viaGateway),
       [
         "1. gateway / direct throughput",

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApolloGateway } from "@apollo/gateway";
-import { type GraphQLSchema, parse } from "graphql";
+import { type DocumentNode, getOperationAST, type GraphQLError, type GraphQLSchema, parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_QUERY } from "../../test/support/dashboard.js";
 import { operationCost } from "./query-cost.js";
+import { queryCostPlugin } from "./query-limits.js";
 
 describe("operationCost over the supergraph's API schema", () => {
   let gateway: ApolloGateway;
@@ -53,5 +54,54 @@ describe("operationCost over the supergraph's API schema", () => {
 
   it("returns null when the variables do not coerce", () => {
     expect(cost("query($n: Int) { cases(first: $n) { totalCount } }", { n: "many" })).toBeNull();
+  });
+});
+
+describe("queryCostPlugin on repeated requests with one parsed document", () => {
+  let gateway: ApolloGateway;
+  let schema: GraphQLSchema;
+
+  beforeAll(async () => {
+    gateway = new ApolloGateway({ supergraphSdl: readFileSync(join("schema", "supergraph.graphql"), "utf8") });
+    ({ schema } = await gateway.load());
+  });
+  afterAll(() => gateway.stop());
+
+  /** Runs the plugin's didResolveOperation as Apollo does: the same document object for every request with the same text. */
+  async function check(maxCost: number, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string) {
+    const plugin = queryCostPlugin(maxCost);
+    return runWith(plugin, document, variables, operationName);
+  }
+  async function runWith(plugin: ReturnType<typeof queryCostPlugin>, document: DocumentNode, variables?: Record<string, unknown>, operationName?: string): Promise<"accepted" | number> {
+    const listener = (await plugin.requestDidStart!({} as never)) as { didResolveOperation(context: unknown): Promise<void> };
+    try {
+      await listener.didResolveOperation({ schema, document, request: { variables }, operation: getOperationAST(document, operationName), operationName });
+      return "accepted";
+    } catch (error) {
+      return (error as GraphQLError).extensions.cost as number;
+    }
+  }
+
+  it("refuses the same document every time, and keeps operations of one document apart", async () => {
+    const plugin = queryCostPlugin(50);
+    const document = parse("query Small { cases(first: 10) { edges { node { id } } } } query Large { cases(first: 100) { edges { node { id } } } }");
+    for (let i = 0; i < 3; i++) {
+      expect(await runWith(plugin, document, undefined, "Small")).toBe("accepted");
+      expect(await runWith(plugin, document, undefined, "Large")).toBe(100);
+    }
+  });
+
+  it("reads the variables of every request: one document is accepted with a small first and refused with a large one", async () => {
+    const plugin = queryCostPlugin(50);
+    const document = parse("query($n: Int) { cases(first: $n) { edges { node { id } } } }");
+    expect(await runWith(plugin, document, { n: 10 })).toBe("accepted");
+    expect(await runWith(plugin, document, { n: 100 })).toBe(100);
+    expect(await runWith(plugin, document, { n: 10 })).toBe("accepted");
+  });
+
+  it("ignores variables an operation without variables does not declare", async () => {
+    const document = parse("{ cases(first: 100) { edges { node { id } } } }");
+    expect(await check(50, document, { n: 1 })).toBe(100);
+    expect(await check(500, document, { n: 1000 })).toBe("accepted");
   });
 });

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import type { RequestHandler, Response } from "express";
-import { GraphQLError, type ValidationContext, type ValidationRule } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from "graphql";
 import { ErrorCode } from "../../subgraphs/kit/errors.js";
 import { DEFAULT_COST_OPTIONS, operationCost } from "./query-cost.js";
 import { type QueryScan, scanQuery } from "./query-scan.js";
@@ -57,13 +57,27 @@ export function queryShapeRules(limits: QueryLimits): ValidationRule[] {
   return armor.protect().validationRules;
 }
 
-/** Refuses an operation whose cost (see `operationCost`) exceeds `maxCost`, after validation, with the request's variables. */
+/**
+ * Refuses an operation whose cost (see `operationCost`) exceeds `maxCost`, after validation, with the request's variables.
+ * The cost of an operation that declares no variables depends on its document alone: it is worked out once per
+ * document Apollo keeps parsed (its document store hands the same document to every request with the same text).
+ */
 export function queryCostPlugin(maxCost: number): ApolloServerPlugin {
+  const known = new WeakMap<DocumentNode, { schema: GraphQLSchema; costs: Map<string | null, number | null> }>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operationName }) {
-          const cost = operationCost(schema, document, operationName, request.variables, DEFAULT_COST_OPTIONS);
+        async didResolveOperation({ schema, document, request, operation, operationName }) {
+          let cost: number | null;
+          if (!operation || operation.variableDefinitions?.length) {
+            cost = operationCost(schema, document, operationName, request.variables, DEFAULT_COST_OPTIONS);
+          } else {
+            let entry = known.get(document);
+            if (entry?.schema !== schema) known.set(document, (entry = { schema, costs: new Map() }));
+            const name = operationName ?? null;
+            cost = entry.costs.has(name) ? entry.costs.get(name)! : operationCost(schema, document, operationName, request.variables, DEFAULT_COST_OPTIONS);
+            entry.costs.set(name, cost);
+          }
           if (cost !== null && cost > maxCost) throw queryTooComplex("cost", cost, maxCost);
         },
       };

@@ -83,6 +83,8 @@ function introspectionOnly(operation: OperationDefinitionNode, document: Documen
  * extended schema here (the gateway's planner introspects its own schema, which has no Subscription).
  */
 export function gatewayWithSubscriptions(gateway: GatewayInterface, onSchema: (schema: GraphQLSchema) => void): GatewayInterface {
+  // Per operation node of a document Apollo keeps parsed: every request with the same text shares it.
+  const introspection = new WeakMap<OperationDefinitionNode, boolean>();
   return {
     async load(options) {
       const { executor } = await gateway.load(options);
@@ -90,7 +92,9 @@ export function gatewayWithSubscriptions(gateway: GatewayInterface, onSchema: (s
       return {
         executor: async (requestContext) => {
           const { operation, document, schema, request, context } = requestContext;
-          if (operation.operation === OperationTypeNode.QUERY && introspectionOnly(operation, document)) {
+          let onlyIntrospection = introspection.get(operation);
+          if (onlyIntrospection === undefined) introspection.set(operation, (onlyIntrospection = operation.operation === OperationTypeNode.QUERY && introspectionOnly(operation, document)));
+          if (onlyIntrospection) {
             return execute({ schema, document, operationName: request.operationName, variableValues: request.variables, contextValue: context });
           }
           return executor(requestContext);
