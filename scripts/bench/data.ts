@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import { AttachmentEntity, AttachmentState } from "../../subgraphs/attachments/attachment/attachment.entity.js";
 import { CaseEventEntity } from "../../subgraphs/cases/case-event/case-event.entity.js";
 import { CaseUpdateEntity } from "../../subgraphs/cases/case-update/case-update.entity.js";
+import { countNewCases } from "../../subgraphs/cases/case/case.counts.js";
 import { CaseEntity } from "../../subgraphs/cases/case/case.entity.js";
 import { CaseStatus, CaseSubStatus, InquiryType, SEVERITY_RANK, Severity, ThreatCategory } from "../../subgraphs/cases/case/case.enums.js";
 import { type Actor, ActorRole } from "../../subgraphs/kit/actor.js";
@@ -93,9 +94,12 @@ export interface BenchRows {
   files: FileAnalysisEntity[];
 }
 
-/** Inserts a chunk of rows, each kind into its own database. */
+/** Inserts a chunk of rows, each kind into its own database; the cases with their counts, in one transaction. */
 export async function insertRows(db: BenchDatabases, rows: BenchRows): Promise<void> {
-  await db.cases.getRepository(CaseEntity).insert(rows.cases);
+  await db.cases.transaction(async (tx) => {
+    await tx.insert(CaseEntity, rows.cases);
+    await countNewCases(tx, rows.cases);
+  });
   await db.cases.getRepository(CaseUpdateEntity).insert(rows.updates);
   await db.cases.getRepository(CaseEventEntity).insert(rows.events);
   if (rows.attachments.length) await db.attachments.getRepository(AttachmentEntity).insert(rows.attachments);

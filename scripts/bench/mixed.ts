@@ -56,11 +56,14 @@ export interface MixedBenchOptions {
 }
 
 const MIX: Record<Kind, number> = { dashboard: 0.5, detail: 0.2, list: 0.15, mutation: 0.15 };
-const BASELINE_PORTS: Record<ServiceName, number> = { gateway: 4140, cases: 4141, attachments: 4142, "threat-analysis": 4143 };
-const BASELINE_PLAIN_PORT = 4144;
-const HIVE_PORTS = { shared: 4110, plain: 4111, rustShared: 4112, rustPlain: 4113 };
-const PROFILED_PORTS: Record<ServiceName, number> = { gateway: 4150, cases: 4151, attachments: 4152, "threat-analysis": 4153 };
-const GROWTH_PORTS: Record<ServiceName, number> = { gateway: 4160, cases: 4161, attachments: 4162, "threat-analysis": 4163 };
+/** BENCH_PORT_OFFSET moves these ports too, as it moves those of scripts/bench.ts (two checkouts benchmarking on one machine). */
+const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
+const ports = <T extends Record<string, number>>(base: T): T => Object.fromEntries(Object.entries(base).map(([name, port]) => [name, port + OFFSET])) as T;
+const BASELINE_PORTS: Record<ServiceName, number> = ports({ gateway: 4140, cases: 4141, attachments: 4142, "threat-analysis": 4143 });
+const BASELINE_PLAIN_PORT = 4144 + OFFSET;
+const HIVE_PORTS = ports({ shared: 4110, plain: 4111, rustShared: 4112, rustPlain: 4113 });
+const PROFILED_PORTS: Record<ServiceName, number> = ports({ gateway: 4150, cases: 4151, attachments: 4152, "threat-analysis": 4153 });
+const GROWTH_PORTS: Record<ServiceName, number> = ports({ gateway: 4160, cases: 4161, attachments: 4162, "threat-analysis": 4163 });
 
 interface Measured {
   result: MixedResult;
@@ -278,6 +281,14 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
   const growth = small
     ? `Growth, mixed workload through our gateway, the two sizes on two sets of our services measured in the same rounds: p50 ${fmt(small.result.p50, 1)} ms at ${fmt(options.baseCases)} cases, ${fmt(large.p50, 1)} ms at ${fmt(options.growthCases)}: ratio ${fmt(large.p50 / Math.max(small.result.p50, 0.1), 2)} (target ≤ 1.5); CPU per request, all processes${dbPid ? " and MariaDB" : ""}, ${fmt(cpuSum(small), 2)} against ${fmt(cpuSum(mixed[0]!), 2)} ms (ratio ${fmt(cpuSum(mixed[0]!) / Math.max(cpuSum(small), 0.01), 2)}).`
     : "Growth: not measured (it needs MySQL: a second set of databases holds the base size).";
+  const growthByKind = small
+    ? `Growth per kind, p50 at ${fmt(options.baseCases)} → ${fmt(options.growthCases)} cases (ratio): ${Object.entries(large.byKind)
+        .map(([kind, k]) => {
+          const base = small.result.byKind[kind];
+          return base ? `${kind} ${fmt(base.p50, 1)} → ${fmt(k.p50, 1)} ms (${fmt(k.p50 / Math.max(base.p50, 0.1), 2)})` : `${kind} – → ${fmt(k.p50, 1)} ms`;
+        })
+        .join("; ")}.`
+    : "";
   const profile = options.profileSeconds > 0 ? await profileDashboard(options, (target, seconds) => measure(target, { dashboard: 1 }, options.growthCases, seconds)) : [];
   const startLines = ["| build | time from spawn to ready, and RSS when ready |", "|---|---|", ...coldStarts.map(([who, ...what]) => `| ${who} | ${what.join("; ")} |`)];
   return [
@@ -288,6 +299,7 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
     `Per kind, ours, mixed: ${byKind(mixed[0]!.result)}.`,
     "",
     growth,
+    ...(growthByKind ? ["", growthByKind] : []),
     "",
     "Cold start (spawn to first answer of /ready, or /healthcheck for Hive) and RSS when ready, databases already migrated:",
     "",

@@ -3,6 +3,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import type { DataSource, EntityManager } from "typeorm";
 import { CaseOrderField, CaseStatus, CaseSubStatus, InquiryType, OrderDirection, SEVERITY_RANK, Severity } from "../../subgraphs/cases/case/case.enums.js";
+import { countNewCases } from "../../subgraphs/cases/case/case.counts.js";
 import { searchCases } from "../../subgraphs/cases/case/case.search.js";
 import { casesEntities } from "../../subgraphs/cases/cases.entities.js";
 import { ensureReferenceData } from "../../subgraphs/cases/demo/reference-data.js";
@@ -162,6 +163,11 @@ export async function loadSearchData(dataSource: DataSource, cases: number, upda
     }
     await dataSource.transaction(async (tx) => {
       await insertRows(tx, "cases", caseColumns, caseRows);
+      const fact = (row: unknown[], column: string) => row[caseColumns.indexOf(column)] as never;
+      await countNewCases(
+        tx,
+        caseRows.map((row) => ({ organizationId: fact(row, "organization_id"), status: fact(row, "status"), subStatus: fact(row, "sub_status"), severity: fact(row, "severity"), inquiryType: fact(row, "inquiry_type") })),
+      );
       // SQLite binds at most 32,766 parameters per statement: 500 updates of 9 columns stay under it.
       for (let u = 0; u < updateRows.length; u += 500) await insertRows(tx, "case_updates", updateColumns, updateRows.slice(u, u + 500));
     });

@@ -15,6 +15,7 @@ import { CaseFeedReader } from "./case-feed/case-feed.reader.js";
 import { CaseFeedResolver } from "./case-feed/case-feed.resolver.js";
 import { CaseFeedWriter, ensureFeedHead } from "./case-feed/case-feed.writer.js";
 import { type AttachmentLinker, HttpAttachmentLinker, noAttachments } from "./case/attachment-linker.js";
+import { recountCases } from "./case/case.counts.js";
 import { caseReferenceResolvers } from "./case/case.reference.js";
 import { CaseConnectionResolver, CaseResolver, CaseUpdateConnectionResolver } from "./case/case.resolver.js";
 import { type Clock, CaseService } from "./case/case.service.js";
@@ -100,6 +101,8 @@ export async function createCasesSubgraph(config: CasesConfig, options: CasesSub
   await dataSource.initialize();
   // MySQL maps free-text problem categories in a migration; the synchronized SQLite default does it here (a no-op once done).
   if (!config.databaseUrl) await mapFreeTextProblemCategories(dataSource.manager);
+  // MySQL filled the cases' counts in the migration that made their table; the SQLite default counts again at every start.
+  if (!config.databaseUrl) await recountCases(dataSource);
   // The demo organizations and products: development and tests, never production.
   if (config.environment !== "production") await ensureReferenceData(dataSource);
   await ensureFeedHead(dataSource);

@@ -3,6 +3,7 @@ import { AppliedCaseActivityEntity } from "./case-activity/applied-case-activity
 import { CaseEventEntity } from "./case-event/case-event.entity.js";
 import { CaseFeedEventEntity, CaseFeedHead } from "./case-feed/case-feed-event.entity.js";
 import { CaseUpdateEntity } from "./case-update/case-update.entity.js";
+import { CaseCount } from "./case/case-count.entity.js";
 import { CaseEntity, CaseNumberAllocation } from "./case/case.entity.js";
 import { NotificationEntity } from "./notification/notification.entity.js";
 import { OrganizationUser } from "./organization/organization-user.entity.js";
@@ -19,6 +20,7 @@ export const casesEntities = [
   ProductProfile,
   CaseEntity,
   CaseNumberAllocation,
+  CaseCount,
   CaseUpdateEntity,
   CaseEventEntity,
   CaseFeedEventEntity,

@@ -472,7 +472,7 @@ describe.skipIf(!(await toolsInstalled()))("the production topology under load a
                   live.first ??= BigInt(event.id);
                   live.last = event.id;
                 },
-                error: (error) => ended(Array.isArray(error) ? String(error[0]?.extensions?.code) : `closed ${(error as { code?: number }).code ?? String(error)}`),
+                error: (error) => ended(Array.isArray(error) ? String(error[0]?.extensions?.code) : `closed ${closeReason(error)}`),
                 complete: () => ended("completed"),
               },
             );
@@ -680,3 +680,11 @@ describe.skipIf(!(await toolsInstalled()))("the production topology under load a
     20 * 60_000,
   );
 });
+
+/** How a graphql-ws connection ended, for the table: the close code, an error's message, or the event's type. */
+function closeReason(ending: unknown): string {
+  const { code, message, type } = (ending ?? {}) as { code?: unknown; message?: unknown; type?: unknown };
+  if (typeof code === "number") return String(code);
+  if (typeof message === "string" && message) return message.slice(0, 80);
+  return typeof type === "string" ? type : "unknown";
+}

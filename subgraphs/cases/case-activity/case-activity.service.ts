@@ -6,6 +6,7 @@ import type { Clock } from "../../kit/clock.js";
 import { inTransaction, writeLock } from "../../kit/transaction.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
 import { type CaseFeedDraft, CaseFeedWriter } from "../case-feed/case-feed.writer.js";
+import { countCaseChanges, countedFacts } from "../case/case.counts.js";
 import { CaseEntity } from "../case/case.entity.js";
 import { CaseSubStatus } from "../case/case.enums.js";
 import { notificationRecipients } from "../case/case.rules.js";
@@ -73,6 +74,7 @@ export class CaseActivityService {
     const applied: AppliedCaseActivityEntity[] = [];
     const analysisTerms: string[] = [];
     const before = c.version;
+    const counted = countedFacts(c);
     const now = this.clock();
     for (const activity of activities) {
       if (done.has(activity.id)) {
@@ -134,6 +136,7 @@ export class CaseActivityService {
       },
     );
     if (result.affected === 0) throw new Error(`case ${c.caseNumber} was changed concurrently; the activities are retried`);
+    await countCaseChanges(tx, [{ from: counted, to: c }]);
     await tx.insert(AppliedCaseActivityEntity, applied);
     if (events.length) await tx.insert(CaseEventEntity, events);
     if (mails.length) await tx.insert(NotificationEntity, mails);

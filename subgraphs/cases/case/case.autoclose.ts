@@ -6,6 +6,7 @@ import { CaseFeedEventType } from "../../kit/case-feed-protocol.js";
 import { CaseEventEntity } from "../case-event/case-event.entity.js";
 import { CaseFeedWriter } from "../case-feed/case-feed.writer.js";
 import { NotificationEntity, NotificationKind, NotificationState } from "../notification/notification.entity.js";
+import { countCaseChanges, countedFacts } from "./case.counts.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseStatus, CaseSubStatus } from "./case.enums.js";
 import { notificationRecipients } from "./case.rules.js";
@@ -45,6 +46,7 @@ export async function autoCloseStaleCases(dataSource: DataSource, now: Date, day
           .where("id = :id AND version = :version AND sub_status = :waiting", { id: c.id, version: c.version, waiting: CaseSubStatus.SOLUTION_PROVIDED })
           .execute();
         if (result.affected !== 1) return false;
+        await countCaseChanges(tx, [{ from: c, to: { ...countedFacts(c), status: CaseStatus.CLOSED, subStatus: CaseSubStatus.NO_CUSTOMER_RESPONSE } }]);
         await tx.insert(
           CaseEventEntity,
           changes.map((change) => Object.assign(new CaseEventEntity(), { id: randomUUID(), caseId: c.id, actor: SYSTEM_ACTOR, ...change, comment, at: now })),

@@ -7,7 +7,11 @@ import { CaseStatus, CaseSubStatus, InquiryType, Severity, ThreatCategory } from
 @ObjectType("Case", { description: "A support case (inquiry) of a customer organization." })
 @Directive('@key(fields: "id")')
 @Entity("cases")
+// Each order of the case list has its index, and one per organization: a customer's list ordered by creation or
+// severity reads its organization's cases in that order, instead of everyone's until it has found a page.
 @Index(["organizationId", "updatedAt", "id"])
+@Index(["organizationId", "createdAt", "id"])
+@Index(["organizationId", "severityRank", "id"])
 @Index(["updatedAt", "id"])
 @Index(["createdAt", "id"])
 @Index(["severityRank", "id"])

@@ -10,6 +10,7 @@ import { CaseSearchDocument } from "../search/case-search-document.entity.js";
 import { applySearch, countInIndex, rankInIndex, type SearchPlanKind } from "../search/search-plan.js";
 import { parseSearch, type SearchQuery } from "../search/search-query.js";
 import { pageSnippets } from "../search/search-snippets.loader.js";
+import { CaseCount } from "./case-count.entity.js";
 import { CaseEntity } from "./case.entity.js";
 import { CaseOrderField, OrderDirection } from "./case.enums.js";
 import type { CaseFilter, CaseOrder } from "./case.input.js";
@@ -32,14 +33,47 @@ const ORDER_COLUMNS: Record<Exclude<CaseOrderField, CaseOrderField.RELEVANCE>, {
   [CaseOrderField.SEVERITY]: { column: "c.severityRank", keyOf: (c) => c.severityRank },
 };
 
-function applyFilter(qb: SelectQueryBuilder<CaseEntity>, filter: CaseFilter | null | undefined): void {
+/** The filter's conditions on rows of `alias`: cases, or `case_counts` (which has the counted facts' columns only). */
+function applyFilter<T extends CaseEntity | CaseCount>(qb: SelectQueryBuilder<T>, filter: CaseFilter | null | undefined, alias = "c"): void {
   if (!filter) return;
-  if (filter.status) qb.andWhere("c.status = :status", { status: filter.status });
-  if (filter.subStatus?.length) qb.andWhere("c.subStatus IN (:...subStatus)", { subStatus: filter.subStatus });
-  if (filter.severity?.length) qb.andWhere("c.severity IN (:...severity)", { severity: filter.severity });
-  if (filter.inquiryType) qb.andWhere("c.inquiryType = :inquiryType", { inquiryType: filter.inquiryType });
-  if (filter.organizationId) qb.andWhere("c.organizationId = :organizationId", { organizationId: filter.organizationId });
-  if (filter.updatedSince) qb.andWhere("c.updatedAt >= :updatedSince", { updatedSince: filter.updatedSince });
+  if (filter.status) qb.andWhere(`${alias}.status = :status`, { status: filter.status });
+  if (filter.subStatus?.length) qb.andWhere(`${alias}.subStatus IN (:...subStatus)`, { subStatus: filter.subStatus });
+  if (filter.severity?.length) qb.andWhere(`${alias}.severity IN (:...severity)`, { severity: filter.severity });
+  if (filter.inquiryType) qb.andWhere(`${alias}.inquiryType = :inquiryType`, { inquiryType: filter.inquiryType });
+  if (filter.organizationId) qb.andWhere(`${alias}.organizationId = :organizationId`, { organizationId: filter.organizationId });
+  if (filter.updatedSince) qb.andWhere(`${alias}.updatedAt >= :updatedSince`, { updatedSince: filter.updatedSince });
+}
+
+/** The filter fields `case_counts` can answer; a filter with any other (updatedSince, overdue, search) is counted on `cases`. */
+const COUNTED_FILTERS: ReadonlySet<string> = new Set<keyof CaseFilter>(["status", "subStatus", "severity", "inquiryType", "organizationId"]);
+
+/** True when `totalCount` of this filter is a sum of `case_counts` rows. */
+export function countableFromCounts(filter: CaseFilter | null | undefined): boolean {
+  return Object.entries(filter ?? {}).every(([field, value]) => COUNTED_FILTERS.has(field) || value === null || value === undefined || (Array.isArray(value) && value.length === 0));
+}
+
+/**
+ * `totalCount` from `case_counts`: the rows of the caller's organizations and the filter's facts, summed.
+ * Their number depends on the organizations and the combinations of facts in use, not on the cases.
+ */
+async function countFromCounts(dataSource: DataSource, principal: Principal, filter: CaseFilter | null | undefined): Promise<number> {
+  const qb = whereVisible(dataSource.getRepository(CaseCount).createQueryBuilder("k"), principal, "k").select("COALESCE(SUM(k.total), 0)", "total");
+  applyFilter(qb, filter, "k");
+  const row = await qb.getRawOne<{ total: number | string }>();
+  return Number(row?.total ?? 0);
+}
+
+/** The caller's organizations that hold cases of the filter's facts, with how many each (from `case_counts`). */
+async function countsByOrganization(dataSource: DataSource, principal: Principal, filter: CaseFilter | null | undefined): Promise<Map<string, number>> {
+  const qb = whereVisible(dataSource.getRepository(CaseCount).createQueryBuilder("k"), principal, "k").select("k.organizationId", "organizationId").addSelect("SUM(k.total)", "total").groupBy("k.organizationId");
+  applyFilter(qb, filter, "k");
+  const rows = await qb.getRawMany<{ organizationId: string; total: number | string }>();
+  return new Map(rows.filter((r) => Number(r.total) > 0).map((r) => [r.organizationId, Number(r.total)]));
+}
+
+/** A condition on a fact other than the organization: one that some of an organization's cases may have and others not. */
+function filtersOnFacts(filter: CaseFilter | null | undefined): boolean {
+  return !!filter && !!(filter.status || filter.subStatus?.length || filter.severity?.length || filter.inquiryType);
 }
 
 /** `Query.cases`: visible cases, filtered (and searched), ordered, keyset-paginated; `totalCount` on demand. */
@@ -59,7 +93,16 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
   // A search box alone (no other condition than visibility) is counted inside the index where the engine can.
   const { search: _search, ...others } = args.filter ?? {};
   const searchOnly = query !== null && Object.values(others).every((value) => value === null || value === undefined || (Array.isArray(value) && value.length === 0));
-  const countTotal = async () => (searchOnly ? await countInIndex(dataSource, args.searchPlan, query, principal.organizationIds) : null) ?? base.clone().getCount();
+  // A list filtered on facts the counts answer first learns which of the caller's organizations hold such cases: the
+  // page then reads none of the others' (a filter that no case of a large organization matches would otherwise
+  // read all of its cases to find nothing), and totalCount is their sum.
+  const withMatches = countableFromCounts(args.filter) && filtersOnFacts(args.filter) ? await countsByOrganization(dataSource, principal, args.filter) : null;
+  const countTotal = async () => {
+    if (withMatches) return [...withMatches.values()].reduce((sum, n) => sum + n, 0);
+    // Counting the matching cases themselves grows with them (every case of an engineer's list); the counts do not.
+    if (countableFromCounts(args.filter)) return countFromCounts(dataSource, principal, args.filter);
+    return (searchOnly ? await countInIndex(dataSource, args.searchPlan, query, principal.organizationIds) : null) ?? base.clone().getCount();
+  };
 
   const page = base.clone();
   const comparison = direction === OrderDirection.ASC ? ">" : "<";
@@ -112,10 +155,12 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
       .addOrderBy("c.id", direction)
       .take(undefined)
       .limit(limit + 1);
+    // Engineers' lists stay unrestricted: an organization list there could turn the ordered scan into a sort.
+    if (withMatches && withMatches.size > 0 && principal.organizationIds !== null) page.andWhere("c.organizationId IN (:...withMatches)", { withMatches: [...withMatches.keys()] });
     // The statement the builder wrote, read as plain rows: the page is on every dashboard and list, and
     // TypeORM's result transformer cost more than the statement itself (columns come as c_<column>).
     const [sql, parameters] = page.getQueryAndParameters();
-    rows = entitiesFromRows(dataSource, CaseEntity, await readRows(dataSource, sql, parameters), "c_");
+    rows = withMatches?.size === 0 ? [] : entitiesFromRows(dataSource, CaseEntity, await readRows(dataSource, sql, parameters), "c_");
     keyOf = order.keyOf;
   }
   const { edges, pageInfo } = toPage(rows, limit, (c) => ({ value: keyOf(c), id: c.id }));

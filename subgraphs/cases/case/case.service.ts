@@ -14,6 +14,7 @@ import { OrganizationUser } from "../organization/organization-user.entity.js";
 import { ProductProfile } from "../product-profile/product-profile.entity.js";
 import { type AttachmentRequest, MAX_ATTACHMENT_IDS, type ReservationCoordinator } from "../attachment-reservation/attachment-reservation.coordinator.js";
 import { CaseEntity, CaseNumberAllocation } from "./case.entity.js";
+import { countCaseChanges, countedFacts, countNewCases } from "./case.counts.js";
 import { CaseStatus, CaseSubStatus, SEVERITY_RANK } from "./case.enums.js";
 import type { AddCaseUpdateInput, CloseCaseInput, CreateCaseInput, SetCaseSubStatusInput, UpdateCaseInput } from "./case.input.js";
 import type { ReservedFile } from "../../kit/reservation-protocol.js";
@@ -189,6 +190,7 @@ export class CaseService {
       await tx.insert(CaseEntity, entity);
       await recordAnswer(tx, { caseId });
       await this.search.refresh(tx, entity, { fileNames: reserved.map((f) => f.fileName) });
+      await countNewCases(tx, [entity]);
       await this.saveChanges(tx, entity, changes, sequences);
       return entity;
     });
@@ -375,6 +377,7 @@ export class CaseService {
       const now = this.clock();
       const changes = new ChangeSet(actorOf(principal), now, c.id);
       const before = c.version;
+      const counted = countedFacts(c);
       await apply(c, changes, now, tx);
       await recordAnswer(tx, answer);
       if (changes.events.length === 0 && changes.notifications.length === 0 && changes.feed.length === 0) return c;
@@ -386,6 +389,7 @@ export class CaseService {
       const result = await tx.update(CaseEntity, { id: c.id, version: before }, columns);
       if (result.affected === 0) throw domainError(ErrorCode.CONFLICT, `Case ${c.caseNumber} was changed concurrently; retry`);
       if (searchAdditions) await this.search.refresh(tx, c, searchAdditions());
+      await countCaseChanges(tx, [{ from: counted, to: c }]);
       await this.saveChanges(tx, c, changes, sequences);
       return c;
     });

@@ -12,6 +12,8 @@ import { CaseSearchStorageMode1796240000001 } from "./1796240000001-caseSearchSt
 import { CaseSearchWords1796240000002 } from "./1796240000002-caseSearchWords.js";
 import { IdempotencyReceipts1796240000003 } from "./1796240000003-idempotencyReceipts.js";
 import { ReservationRequestScope1796240000004 } from "./1796240000004-reservationRequestScope.js";
+import { CaseCounts1796240000010 } from "./1796240000010-caseCounts.js";
+import { CaseOrderIndexes1796240000011 } from "./1796240000011-caseOrderIndexes.js";
 
 /** MySQL migrations, oldest first (`npm run migrations -- generate <Name>` adds one). */
 export const casesMigrations: (new () => MigrationInterface)[] = [
@@ -28,4 +30,6 @@ export const casesMigrations: (new () => MigrationInterface)[] = [
   CaseSearchWords1796240000002,
   IdempotencyReceipts1796240000003,
   ReservationRequestScope1796240000004,
+  CaseCounts1796240000010,
+  CaseOrderIndexes1796240000011,
 ];
