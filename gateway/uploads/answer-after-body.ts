@@ -1,8 +1,5 @@
 import type { RequestHandler } from "express";
-
-function isMultipart(contentType: string | undefined): boolean {
-  return /^multipart\/form-data/i.test(contentType ?? "");
-}
+import { isMultipart } from "./upload-forwarding.js";
 
 /**
  * A multipart upload answered before its body has been read (refused by authentication or a rate limit,
@@ -15,7 +12,7 @@ function isMultipart(contentType: string | undefined): boolean {
  * that closes the connection itself (`Connection: close`, to a client sending too slowly) is not held.
  */
 export const answerAfterBody: RequestHandler = (req, res, next) => {
-  if (req.method !== "POST" || !isMultipart(req.header("content-type"))) return next();
+  if (req.method !== "POST" || !isMultipart(req)) return next();
   const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
   res.end = ((...args: unknown[]) => {
     // An answer that closes the connection (a client too slow to wait for) goes at once.

@@ -53,7 +53,8 @@ function hasPreflightHeader(req: Request): boolean {
   return Boolean(req.header("apollo-require-preflight") || req.header("x-apollo-operation-name"));
 }
 
-function isMultipart(req: Request): boolean {
+/** A GraphQL multipart request (an upload), by its content type. */
+export function isMultipart(req: Request): boolean {
   return /^multipart\/form-data/i.test(req.header("content-type") ?? "");
 }
 

@@ -53,17 +53,10 @@ export function countableFromCounts(filter: CaseFilter | null | undefined): bool
 }
 
 /**
- * `totalCount` from `case_counts`: the rows of the caller's organizations and the filter's facts, summed.
- * Their number depends on the organizations and the combinations of facts in use, not on the cases.
+ * The caller's organizations that hold cases of the filter's facts, with how many each (from `case_counts`):
+ * their sum is `totalCount`. The rows read depend on the organizations and the combinations of facts in use,
+ * not on the cases.
  */
-async function countFromCounts(dataSource: DataSource, principal: Principal, filter: CaseFilter | null | undefined): Promise<number> {
-  const qb = whereVisible(dataSource.getRepository(CaseCount).createQueryBuilder("k"), principal, "k").select("COALESCE(SUM(k.total), 0)", "total");
-  applyFilter(qb, filter, "k");
-  const row = await qb.getRawOne<{ total: number | string }>();
-  return Number(row?.total ?? 0);
-}
-
-/** The caller's organizations that hold cases of the filter's facts, with how many each (from `case_counts`). */
 async function countsByOrganization(dataSource: DataSource, principal: Principal, filter: CaseFilter | null | undefined): Promise<Map<string, number>> {
   const qb = whereVisible(dataSource.getRepository(CaseCount).createQueryBuilder("k"), principal, "k").select("k.organizationId", "organizationId").addSelect("SUM(k.total)", "total").groupBy("k.organizationId");
   applyFilter(qb, filter, "k");
@@ -98,9 +91,8 @@ export async function searchCases(dataSource: DataSource, principal: Principal, 
   // read all of its cases to find nothing), and totalCount is their sum.
   const withMatches = countableFromCounts(args.filter) && filtersOnFacts(args.filter) ? await countsByOrganization(dataSource, principal, args.filter) : null;
   const countTotal = async () => {
-    if (withMatches) return [...withMatches.values()].reduce((sum, n) => sum + n, 0);
     // Counting the matching cases themselves grows with them (every case of an engineer's list); the counts do not.
-    if (countableFromCounts(args.filter)) return countFromCounts(dataSource, principal, args.filter);
+    if (countableFromCounts(args.filter)) return [...(withMatches ?? (await countsByOrganization(dataSource, principal, args.filter))).values()].reduce((sum, n) => sum + n, 0);
     return (searchOnly ? await countInIndex(dataSource, args.searchPlan, query, principal.organizationIds) : null) ?? base.clone().getCount();
   };
 
