@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import type { DataSource, EntityManager } from "typeorm";
+import { type DataSource, type EntityManager, In } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestDataSource, openTestDataSource } from "../../../test/support/data-source.js";
 import { DATABASES } from "../../../test/support/databases.js";
@@ -214,8 +214,10 @@ describe.each(DATABASES)("case counts on %s", (database) => {
         await service.addCaseUpdate(PRINCIPALS.engineer, { caseId: target!.id, body: "Reopened", requestReopen: true }, "token");
         return;
       case "activity": {
-        // A customer's request moves a case waiting for the customer: one of those when there is one.
-        const waiting = await dataSource.getRepository(CaseEntity).find({ where: WAITING.map((subStatus) => ({ status: CaseStatus.OPEN, subStatus })), order: { id: "ASC" } });
+        // A customer's request moves a case waiting for the customer: one of those when there is one (among this test's cases:
+        // another test's left on the same database would make which case moves depend on the order of random ids).
+        const mine = In(ids.map((known) => known.id));
+        const waiting = await dataSource.getRepository(CaseEntity).find({ where: WAITING.map((subStatus) => ({ id: mine, status: CaseStatus.OPEN, subStatus })), order: { id: "ASC" } });
         const chosen = waiting.length ? waiting[command.pick % waiting.length]! : null;
         if (chosen) Object.assign(target!, { id: chosen.id, org: chosen.organizationId as Org });
         const activity: CaseActivity = {
