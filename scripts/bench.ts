@@ -66,7 +66,7 @@ const DATABASE_NAMES = ["cases", "attachments", "threats", "gateway"];
 const GROWTH_DATABASE_NAMES = DATABASE_NAMES.map((name) => `growth_${name}`);
 /** BENCH_PORT_OFFSET moves every port below (a second checkout benchmarking on the same machine takes e.g. 100). */
 const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
-const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, subscriptionsGateway: 4105, subscriptionsMetrics: 4106, hive: 4110 };
+const PORTS = { gateway: 4100, cases: 4101, attachments: 4102, "threat-analysis": 4103, plainGateway: 4104, subscriptionsGateway: 4105, subscriptionsMetrics: 4106, bareProxy: 4107, hive: 4110 };
 for (const name of Object.keys(PORTS) as (keyof typeof PORTS)[]) PORTS[name] += OFFSET;
 /** The services of section 7 with tracing on, every trace sampled (those sampling one in ten take the next ten ports). */
 const TRACED_PORTS = { gateway: 4120 + OFFSET, cases: 4121 + OFFSET, attachments: 4122 + OFFSET, "threat-analysis": 4123 + OFFSET };
@@ -280,7 +280,12 @@ async function main(): Promise<void> {
     const viaPlain = await load(plainUrl, CASES_QUERY, bearer, [pidOf("gateway-without-deduplication"), pidOf("cases")]);
     const viaGateway = await load(gatewayUrl, CASES_QUERY, bearer);
     // Identity tokens live 60 s: sign a fresh one for each run.
-    const direct = await load(casesUrl, CASES_QUERY, async () => ({ [IDENTITY_HEADER]: signIdentity(ACME, identityAudience("cases"), IDENTITY_KEYS.privateKey) }), [pidOf("cases")]);
+    const identity = async () => ({ [IDENTITY_HEADER]: signIdentity(ACME, identityAudience("cases"), IDENTITY_KEYS.privateKey) });
+    const direct = await load(casesUrl, CASES_QUERY, identity, [pidOf("cases")]);
+    // The floor: one more Node hop that only forwards bytes (scripts/bench/bare-proxy.ts), on the same cores.
+    const bareProxy = await startProcess("bare-proxy", [join(__dirname, "bench/bare-proxy.js"), casesUrl, String(PORTS.bareProxy)], {}, PORTS.bareProxy, "/");
+    const viaBareProxy = await load(`http://127.0.0.1:${PORTS.bareProxy}/graphql`, CASES_QUERY, identity, [bareProxy.child.pid!, pidOf("cases")]);
+    await stopProcess(bareProxy);
     const [plainGatewayCpu, plainCasesCpu] = viaPlain.cpuMsPerRequest!;
     rows.push(
       loadRow("1. cases(first: 20), straight to the cases subgraph", direct),
@@ -292,11 +297,13 @@ async function main(): Promise<void> {
         "",
       ],
       loadRow("1. the same through our gateway, identical calls in flight shared (default)", viaGateway),
+      loadRow("1. the same through a bare Node proxy that forwards the bytes (the floor of one more Node hop)", viaBareProxy),
+      ["1. CPU per request through the bare proxy (/proc)", `proxy ${fmt(viaBareProxy.cpuMsPerRequest![0]!, 2)} ms, cases subgraph ${fmt(viaBareProxy.cpuMsPerRequest![1]!, 2)} ms`, "", ""],
       [
         "1. gateway / direct throughput",
         `${fmt(viaPlain.requestsPerSecond / direct.requestsPerSecond, 2)} every call sent; ${fmt(viaGateway.requestsPerSecond / direct.requestsPerSecond, 2)} shared`,
+        `bare proxy / direct ${fmt(viaBareProxy.requestsPerSecond / direct.requestsPerSecond, 2)}`,
         "target ≥ 0.9 every call sent",
-        "",
       ],
     );
 
