@@ -5,13 +5,21 @@ import { caseId, isClosed, ORGANIZATIONS } from "./workload.js";
 
 /**
  * The mixed workload's load generator, run as its own process (`node mixed-load.js <plan.json>`):
- * a closed loop over a fixed number of connections; each request from a randomly chosen principal,
- * of a kind drawn from the mix. Prints one JSON line: throughput, percentiles, errors, per kind.
+ * a closed loop over a fixed number of connections, or, with `rate`, an open loop; each request from a
+ * randomly chosen principal, of a kind drawn from the mix. Prints one JSON line: throughput,
+ * percentiles, errors, per kind.
  */
 export interface LoadPlan {
   url: string;
   seconds: number;
+  /** Closed loop: this many requests in flight at all times. Open loop: at most this many connections. */
   connections: number;
+  /**
+   * Open loop: requests start at this many per second, evenly spaced, whether or not earlier ones have
+   * been answered; each latency counts from the moment its request was due, so a generator or a server
+   * that falls behind shows in the figures instead of slowing the load down.
+   */
+  rate?: number;
   /** Cases in the databases (case `i` belongs to organization `i % ORGANIZATIONS`). */
   cases: number;
   principals: { authorization: string; organizations: number[] | null }[];
@@ -123,24 +131,36 @@ export async function runPlan(plan: LoadPlan): Promise<MixedResult> {
   };
   const until = Date.now() + plan.seconds * 1000;
   const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (Date.now() < until) {
-      const principal = plan.principals[random(plan.principals.length)]!;
-      const kind = drawKind();
-      const body = requestBody(plan, kind, principal.organizations);
-      const sent = process.hrtime.bigint();
-      try {
-        const response = await post({ "content-type": "application/json", authorization: principal.authorization }, body);
-        const text = response.text;
-        (latencies[kind] ??= []).push(Number(process.hrtime.bigint() - sent) / 1e6);
-        if (response.statusCode !== 200) fail(kind, `${response.statusCode} ${text}`);
-        else if (text.includes('"errors"')) fail(kind, text);
-      } catch (error) {
-        fail(kind, String(error));
-      }
+  /** One request of a random kind from a random principal; its latency counts from `due`. */
+  const one = async (due: bigint) => {
+    const principal = plan.principals[random(plan.principals.length)]!;
+    const kind = drawKind();
+    const body = requestBody(plan, kind, principal.organizations);
+    try {
+      const response = await post({ "content-type": "application/json", authorization: principal.authorization }, body);
+      const text = response.text;
+      (latencies[kind] ??= []).push(Number(process.hrtime.bigint() - due) / 1e6);
+      if (response.statusCode !== 200) fail(kind, `${response.statusCode} ${text}`);
+      else if (text.includes('"errors"')) fail(kind, text);
+    } catch (error) {
+      fail(kind, String(error));
     }
   };
-  await Promise.all(Array.from({ length: plan.connections }, worker));
+  if (plan.rate) {
+    const interval = BigInt(Math.round(1e9 / plan.rate));
+    const inFlight: Promise<void>[] = [];
+    for (let due = started; Date.now() < until; due += interval) {
+      const wait = Number(due - process.hrtime.bigint()) / 1e6;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(one(due));
+    }
+    await Promise.all(inFlight);
+  } else {
+    const worker = async () => {
+      while (Date.now() < until) await one(process.hrtime.bigint());
+    };
+    await Promise.all(Array.from({ length: plan.connections }, worker));
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   const all = Object.values(latencies)

@@ -59,6 +59,10 @@ const MIX: Record<Kind, number> = { dashboard: 0.5, detail: 0.2, list: 0.15, mut
 /** BENCH_PORT_OFFSET moves these ports too, as it moves those of scripts/bench.ts (two checkouts benchmarking on one machine). */
 const OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
 const ports = <T extends Record<string, number>>(base: T): T => Object.fromEntries(Object.entries(base).map(([name, port]) => [name, port + OFFSET])) as T;
+/** Section 6's latency at a given load: the mixed workload offered at these shares of ours' closed-loop throughput. */
+const OPEN_LOOP_SHARES = [0.5, 0.75];
+/** The open loop's cap on connections (requests beyond it wait for one, and their wait counts in their latency). */
+const OPEN_LOOP_CONNECTIONS = 64;
 const BASELINE_PORTS: Record<ServiceName, number> = ports({ gateway: 4140, cases: 4141, attachments: 4142, "threat-analysis": 4143 });
 const BASELINE_PLAIN_PORT = 4144 + OFFSET;
 const HIVE_PORTS = ports({ shared: 4110, plain: 4111, rustShared: 4112, rustPlain: 4113 });
@@ -189,8 +193,8 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
   }
 
   let planNumber = 0;
-  const measure = async (target: Target, mix: Partial<Record<Kind, number>>, cases: number, seconds = options.seconds): Promise<Measured> => {
-    const plan: LoadPlan = { url: target.url, seconds, connections: options.connections, cases: target.cases ?? cases, principals, mix };
+  const measure = async (target: Target, mix: Partial<Record<Kind, number>>, cases: number, seconds = options.seconds, rate?: number): Promise<Measured> => {
+    const plan: LoadPlan = { url: target.url, seconds, connections: rate ? OPEN_LOOP_CONNECTIONS : options.connections, cases: target.cases ?? cases, principals, mix, rate };
     const planPath = join(options.dataDir, `plan-${planNumber++}.json`);
     writeFileSync(planPath, JSON.stringify(plan));
     const pids = target.processes.map((p) => p.pid);
@@ -253,6 +257,13 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
   const dashboardShared = await inTurn("dashboard only, identical calls in flight shared", (t) => t.shared, { dashboard: 1 }, options.growthCases);
   const large = mixed[0]!.result;
 
+  // Latency at a given load: the mixed workload offered at fixed rates (open loop), fractions of the throughput
+  // ours just measured, to every target in turn; the closed loop above measures latency at saturation only.
+  const rates = OPEN_LOOP_SHARES.map((share) => Math.max(1, Math.round(share * large.requestsPerSecond)));
+  log(`  mixed workload offered at ${rates.join(" and ")} req/s (open loop), ${options.seconds} s each, targets in turn`);
+  const openLoop: { rate: number; label: string; result: MixedResult }[] = [];
+  for (const rate of rates) for (const t of targets.map((pair) => pair.shared)) openLoop.push({ rate, label: t.label, result: (await measure(t, MIX, options.growthCases, options.seconds, rate)).result });
+
   const processNames = ["gateway", "cases", "attachments", "threat-analysis", ...(dbPid ? ["MariaDB"] : [])];
   const header = `| workload | gateway | req/s | p50 ms | p99 ms | errors | CPU ms per request: ${processNames.join(" / ")} | CPU ms per request, sum | ratio to ours (req/s) | peak RSS MB: ${processNames.slice(0, 4).join(" / ")} |`;
   const lines = [header, `|${"---|".repeat(10)}`];
@@ -297,6 +308,12 @@ export async function benchMixed(options: MixedBenchOptions): Promise<string> {
     ...lines,
     "",
     `Per kind, ours, mixed: ${byKind(mixed[0]!.result)}.`,
+    "",
+    `Latency at a given load: the same mixed workload offered at fixed rates (open loop: requests start evenly spaced whether or not earlier ones were answered, up to ${OPEN_LOOP_CONNECTIONS} connections; each latency counts from the moment its request was due), ${rates.map((rate, i) => `${fmt(rate)} req/s (${fmt(OPEN_LOOP_SHARES[i]! * 100)} % of ours' throughput above)`).join(" and ")}, one run of ${options.seconds} s per target and rate. A target that cannot keep up answers fewer per second than offered, and its latencies grow with the queue.`,
+    "",
+    "| offered req/s | gateway | answered req/s | p50 ms | p99 ms | errors |",
+    "|---|---|---|---|---|---|",
+    ...openLoop.map(({ rate, label, result }) => `| ${fmt(rate)} | ${label} | ${fmt(result.requestsPerSecond)} | ${fmt(result.p50, 1)} | ${fmt(result.p99, 1)} | ${result.errors} |`),
     "",
     growth,
     ...(growthByKind ? ["", growthByKind] : []),
