@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import { type Dispatcher, Pool } from "undici";
+import { IDENTITY_HEADER } from "../../subgraphs/kit/identity.js";
 
 /**
  * Section 1's floor: a Node process that does nothing but forward a POST's bytes to one subgraph and
@@ -13,7 +14,6 @@ const [target, port] = process.argv.slice(2);
 if (!target || !port) throw new Error("usage: bare-proxy <subgraph URL> <port>");
 const { origin, pathname } = new URL(target);
 const pool = new Pool(origin, { connections: 128, pipelining: 1, keepAliveTimeout: 30_000 });
-const IDENTITY_HEADER = "x-casegraph-identity";
 
 const server = createServer((req, res) => {
   if (req.method !== "POST") {
