@@ -28,7 +28,7 @@ import { threatsMigrations } from "./migrations/index.js";
 import { AnalysisRequestConnectionResolver, RequestQueueResolver } from "./request-queue/request-queue.resolver.js";
 import { RequestQueue } from "./request-queue/request-queue.service.js";
 import { threatReferenceResolvers } from "./threat-analysis/threat-analysis.reference.js";
-import { CaseThreatAnalysisResolver, ThreatAnalysisResolver } from "./threat-analysis/threat-analysis.resolver.js";
+import { CaseThreatAnalysisResolver, ThreatAnalysisResolver, ThreatAnalysisResultsResolver } from "./threat-analysis/threat-analysis.resolver.js";
 import { ThreatAnalysisService } from "./threat-analysis/threat-analysis.service.js";
 import { createThreatsLoaders, type ThreatsContext, type ThreatsServices } from "./threats.context.js";
 import { UrlAnalysisEntity } from "./url-analysis/url-analysis.entity.js";
@@ -45,6 +45,7 @@ export function buildThreatsSchema() {
     {
       resolvers: [
         CaseThreatAnalysisResolver,
+        ThreatAnalysisResultsResolver,
         ThreatAnalysisResolver,
         FileAnalysisResolver,
         UrlAnalysisResolver,

@@ -11,7 +11,7 @@ import { appendVerdict, verdictChanged } from "../file-analysis/file-verdict.js"
 import { openThreatCase } from "../threat-analysis/case-gate.js";
 import * as rules from "../threat-analysis/threat-analysis.rules.js";
 import type { ThreatAnalysisService } from "../threat-analysis/threat-analysis.service.js";
-import type { ThreatAnalysis } from "../threat-analysis/threat-analysis.types.js";
+import type { ThreatResults } from "../threat-analysis/threat-analysis.types.js";
 import { FileVerdict } from "../threat.enums.js";
 import type { ThreatsRequest } from "../threats.request.js";
 import { EmailAnalysisEntity } from "./email-analysis.entity.js";
@@ -37,7 +37,7 @@ export class EmailAnalysisService {
    * `recordEmailVerdict`): an unknown name is BAD_USER_INPUT on `emailName`, so that a typo never
    * makes a second e-mail. A change is written with its verdict history and the case's activity.
    */
-  async recordEmailFile(request: ThreatsRequest, input: RecordEmailFileInput): Promise<ThreatAnalysis> {
+  async recordEmailFile(request: ThreatsRequest, input: RecordEmailFileInput): Promise<ThreatResults> {
     rules.requireEngineer(request.principal);
     const emailName = rules.requiredText("emailName", input.emailName, rules.LIMITS.name);
     const fileName = rules.requiredText("fileName", input.fileName, rules.LIMITS.fileName);

@@ -24,7 +24,7 @@ import { type OpenThreatCase, openThreatCase } from "./case-gate.js";
 import type { SubmitForAnalysisInput } from "./threat-analysis.input.js";
 import * as rules from "./threat-analysis.rules.js";
 import { findVisibleResult } from "./visible-result.js";
-import type { ThreatAnalysis } from "./threat-analysis.types.js";
+import type { ThreatResults } from "./threat-analysis.types.js";
 
 type Scoped = { id: string; caseId: string; organizationId: string };
 
@@ -39,7 +39,7 @@ export class ThreatAnalysisService {
   ) {}
 
   /** The case's results as the caller may see them, read fresh (not from a request's loaders). */
-  async resultsOf(principal: Principal, caseId: string): Promise<ThreatAnalysis> {
+  async resultsOf(principal: Principal, caseId: string): Promise<ThreatResults> {
     const list = <T extends Scoped>(entity: EntityTarget<T>) =>
       whereVisible(this.dataSource.getRepository(entity).createQueryBuilder("t"), principal, "t").andWhere("t.caseId = :caseId", { caseId }).orderBy("t.createdAt", "ASC").addOrderBy("t.id", "ASC").getMany();
     const [files, urls, emails, attk] = await Promise.all([list(FileAnalysisEntity), list(UrlAnalysisEntity), list(EmailAnalysisEntity), list(AttkCollectionEntity)]);
@@ -52,7 +52,7 @@ export class ThreatAnalysisService {
    * files of ATTK archives AttkCollection rows (archive-submission.ts). Submitting something the case
    * already has changes nothing for it.
    */
-  async submitForAnalysis(request: ThreatsRequest, input: SubmitForAnalysisInput): Promise<ThreatAnalysis> {
+  async submitForAnalysis(request: ThreatsRequest, input: SubmitForAnalysisInput): Promise<ThreatResults> {
     rules.requireThreatsWrite(request.principal);
     const attachmentIds = rules.submittedAttachmentIds(input.attachmentIds ?? []);
     const urls = rules.submittedUrls(input.urls ?? []);
@@ -119,7 +119,7 @@ export class ThreatAnalysisService {
   }
 
   /** The verdict on a file; a detection name only with DANGEROUS. */
-  async recordFileVerdict(request: ThreatsRequest, input: RecordFileVerdictInput): Promise<ThreatAnalysis> {
+  async recordFileVerdict(request: ThreatsRequest, input: RecordFileVerdictInput): Promise<ThreatResults> {
     rules.requireEngineer(request.principal);
     const verdict = rules.fileVerdictOf(input);
     const file = await findVisibleResult(this.dataSource, request.principal, FileAnalysisEntity, input.fileAnalysisId, "FileAnalysis");
@@ -139,7 +139,7 @@ export class ThreatAnalysisService {
   }
 
   /** The rating of a URL of the case, added when the case has no result for it yet. */
-  async recordUrlRating(request: ThreatsRequest, input: RecordUrlRatingInput): Promise<ThreatAnalysis> {
+  async recordUrlRating(request: ThreatsRequest, input: RecordUrlRatingInput): Promise<ThreatResults> {
     rules.requireEngineer(request.principal);
     const url = rules.canonicalUrl("url", input.url);
     const category = rules.optionalText("category", input.category, rules.LIMITS.category);
@@ -147,7 +147,7 @@ export class ThreatAnalysisService {
   }
 
   /** The verdict on a submitted e-mail, by its name within the case. */
-  async recordEmailVerdict(request: ThreatsRequest, input: RecordEmailVerdictInput): Promise<ThreatAnalysis> {
+  async recordEmailVerdict(request: ThreatsRequest, input: RecordEmailVerdictInput): Promise<ThreatResults> {
     rules.requireEngineer(request.principal);
     const name = rules.requiredText("name", input.name, rules.LIMITS.name);
     return this.record(request, input.caseId, EmailAnalysisEntity, { name }, (now) => ({ verdict: input.verdict, analyzedAt: analyzedAt(input.verdict, now) }), {
@@ -158,7 +158,7 @@ export class ThreatAnalysisService {
   }
 
   /** Whether the Anti-Threat Toolkit collected a file, by its name within the case. */
-  async recordAttkFile(request: ThreatsRequest, input: RecordAttkFileInput): Promise<ThreatAnalysis> {
+  async recordAttkFile(request: ThreatsRequest, input: RecordAttkFileInput): Promise<ThreatResults> {
     rules.requireEngineer(request.principal);
     const fileName = rules.requiredText("fileName", input.fileName, rules.LIMITS.fileName);
     return this.record(request, input.caseId, AttkCollectionEntity, { fileName }, (now) => ({ collected: input.collected, analyzedAt: now }), {
@@ -188,7 +188,7 @@ export class ThreatAnalysisService {
     key: Record<string, string>,
     valuesAt: (now: Date) => Record<string, unknown>,
     result: RecordedResult<T>,
-  ): Promise<ThreatAnalysis> {
+  ): Promise<ThreatResults> {
     const threatCase = await openThreatCase(request, caseId);
     const now = this.clock();
     const values = valuesAt(now);
